@@ -1,0 +1,238 @@
+"""Command line: `storyteller [play]`, `train`, `eval`, `summarize`, `bench`.
+
+Heavy imports (torch, textual) happen inside the subcommands so `--help` and errors stay fast.
+Bad input gets one clear line on stderr and a non-zero exit, never a traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+from pathlib import Path
+
+
+class UserError(Exception):
+    """A problem with the user's input: reported as one line, exit status 2."""
+
+
+def _add_play_options(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--model", type=Path, default=None, help="checkpoint folder (default: the shipped model)")
+    p.add_argument("--saves-dir", type=Path, default=None,
+                   help="where sessions are saved (default: $STORYTELLER_SAVES or ./saves)")
+    p.add_argument("--seed", type=int, default=None, help="random seed: the same seed, model and script give the same story")
+    p.add_argument("--temperature", type=float, default=None, help="sampling temperature (0.05-2.0)")
+    p.add_argument("--load", metavar="NAME", default=None, help="continue a saved session")
+    p.add_argument("--no-quantize", action="store_true", help="run the model in float32 instead of int8")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="storyteller", description="A text adventure narrated by an LSTM with a rolling memory.")
+    sub = parser.add_subparsers(dest="command")
+
+    play = sub.add_parser("play", help="play (the default): the TUI, or a script with --script")
+    _add_play_options(play)
+    play.add_argument("--script", metavar="FILE", default=None,
+                      help="play headless: one command per line ('-' for stdin, '#' lines are comments)")
+
+    train = sub.add_parser("train", help="train a model on a folder of .txt stories")
+    train.add_argument("--corpus", nargs="+", required=True, help=".txt files or folders of them")
+    train.add_argument("--out", type=Path, required=True, help="output folder (checkpoints in OUT/best and OUT/last)")
+    budget = train.add_mutually_exclusive_group()
+    budget.add_argument("--minutes", type=float, default=None, help="wall-clock budget")
+    budget.add_argument("--steps", type=int, default=None, help="number of optimizer steps")
+    train.add_argument("--resume", action="store_true", help="continue from OUT/last exactly")
+    train.add_argument("--config", type=Path, default=None, help="JSON file: {'model': {...}, 'train': {...}}")
+    train.add_argument("--exclude", nargs="*", default=[], metavar="GLOB", help="files to hold out (glob on name or path)")
+    train.add_argument("--cache-dir", type=Path, default=None, help="where the encoded corpus is cached")
+    train.add_argument("--model-id", default=None, help="name recorded in the checkpoint")
+
+    ev = sub.add_parser("eval", help="bits per character and perplexity on text; play metrics on a script")
+    ev.add_argument("--model", type=Path, default=None)
+    ev.add_argument("--corpus", nargs="+", default=None, help=".txt files or folders to score")
+    ev.add_argument("--script", default=None, help="play this script headless and report generation metrics")
+    ev.add_argument("--seed", type=int, default=1)
+    ev.add_argument("--json", action="store_true", help="print one JSON object")
+    ev.add_argument("--max-chars", type=int, default=2_000_000, help="score at most this many characters per run")
+    ev.add_argument("--no-memory-eval", action="store_true", help="skip the memory ablation (faster)")
+
+    summ = sub.add_parser("summarize", help="print the rolling memory after reading a story file")
+    summ.add_argument("file", help="story file ('-' for stdin)")
+    summ.add_argument("--json", action="store_true")
+
+    bench = sub.add_parser("bench", help="measure narration and training speed on this machine")
+    bench.add_argument("--model", type=Path, default=None)
+    bench.add_argument("--tokens", type=int, default=400)
+    bench.add_argument("--train", action="store_true", help="also measure training tokens/s (forward + backward)")
+    bench.add_argument("--json", action="store_true")
+    return parser
+
+
+def saves_dir_from(arg: Path | None) -> Path:
+    if arg is not None:
+        return arg
+    env = os.environ.get("STORYTELLER_SAVES")
+    return Path(env) if env else Path.cwd() / "saves"
+
+
+def main(argv: list[str] | None = None) -> int:
+    argv = sys.argv[1:] if argv is None else argv
+    parser = build_parser()
+    # `storyteller` alone, or only play options, means play.
+    if not argv or argv[0].startswith("-") and argv[0] not in ("-h", "--help"):
+        argv = ["play", *argv]
+    args = parser.parse_args(argv)
+    try:
+        if args.command == "play":
+            return cmd_play(args)
+        if args.command == "train":
+            return cmd_train(args)
+        if args.command == "eval":
+            return cmd_eval(args)
+        if args.command == "summarize":
+            return cmd_summarize(args)
+        if args.command == "bench":
+            return cmd_bench(args)
+        parser.print_help()
+        return 2
+    except UserError as e:
+        print(f"storyteller: error: {e}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print("storyteller: interrupted", file=sys.stderr)
+        return 130
+
+
+# -- play ------------------------------------------------------------------------------------------
+def _open_engine(args):
+    from storyteller.checkpoint import CheckpointError, default_model_path, load_checkpoint
+    from storyteller.engine import Engine
+    from storyteller.generator import Generator
+    from storyteller.saves import SaveError
+
+    model_path = args.model or default_model_path()
+    try:
+        checkpoint = load_checkpoint(model_path)
+    except CheckpointError as e:
+        raise UserError(str(e)) from None
+    if args.temperature is not None and not 0.0 <= args.temperature <= 5.0:
+        raise UserError(f"temperature must be between 0.05 and 2.0, got {args.temperature}")
+    generator = Generator(checkpoint, quantize=not args.no_quantize)
+    engine = Engine(generator, saves_dir=saves_dir_from(args.saves_dir), seed=args.seed)
+    if args.temperature is not None:
+        engine.set_temperature(args.temperature)
+    if args.load:
+        try:
+            engine.load(args.load)
+        except SaveError as e:
+            raise UserError(str(e)) from None
+    return engine
+
+
+def cmd_play(args) -> int:
+    if args.script is None:
+        engine = _open_engine(args)
+        from storyteller.tui.app import make_app
+
+        make_app(engine).run()
+        return 0
+    if args.script == "-":
+        lines = sys.stdin.read().splitlines()
+    else:
+        try:
+            lines = Path(args.script).read_text(encoding="utf-8").splitlines()
+        except OSError as e:
+            raise UserError(f"cannot read script {args.script}: {e.strerror}") from None
+    engine = _open_engine(args)
+    from storyteller.engine import play_script
+
+    play_script(engine, lines, out=sys.stdout)
+    return 0
+
+
+# -- train -----------------------------------------------------------------------------------------
+def cmd_train(args) -> int:
+    from rich.console import Console
+
+    from storyteller.config import ModelConfig, TrainConfig, from_dict
+    from storyteller.progress import RichTrainingDisplay, summary_table
+    from storyteller.training import train
+
+    model_config, train_config = ModelConfig(), TrainConfig()
+    if args.config is not None:
+        try:
+            raw = json.loads(args.config.read_text())
+        except (OSError, json.JSONDecodeError) as e:
+            raise UserError(f"cannot read config {args.config}: {e}") from None
+        model_config = from_dict(ModelConfig, raw.get("model", {}))
+        train_config = from_dict(TrainConfig, raw.get("train", {}))
+    if args.minutes is not None:
+        train_config.minutes, train_config.max_steps = args.minutes, 0
+    if args.steps is not None:
+        train_config.max_steps, train_config.minutes = args.steps, 0.0
+    if not args.resume and not (train_config.minutes or train_config.max_steps):
+        raise UserError("give a budget: --minutes M or --steps N")
+    for c in args.corpus:
+        if not Path(c).exists():
+            raise UserError(f"no such corpus file or folder: {c}")
+    console = Console(stderr=False)
+    import torch.distributed as dist
+
+    rank = int(os.environ.get("RANK", "0"))
+    with RichTrainingDisplay(console, train_config.max_steps or None, train_config.minutes or None) as display:
+        cbs = display.callbacks() if rank == 0 else None
+        try:
+            result = train(args.corpus, args.out, train_config, model_config, resume=args.resume,
+                           exclude=args.exclude, callbacks=cbs, cache_dir=args.cache_dir, model_id=args.model_id)
+        except (FileNotFoundError, ValueError) as e:
+            raise UserError(str(e)) from None
+        except KeyboardInterrupt:
+            console.print("[yellow]interrupted: the last checkpoint is in "
+                          f"{args.out / 'last'}; continue with --resume")
+            return 130
+    if rank == 0:
+        console.print(summary_table(result))
+    if dist.is_initialized():
+        dist.destroy_process_group()
+    return 0
+
+
+# -- eval ------------------------------------------------------------------------------------------
+def cmd_eval(args) -> int:
+    from storyteller.evaluation import run_eval_command
+
+    return run_eval_command(args, UserError)
+
+
+# -- summarize -------------------------------------------------------------------------------------
+def cmd_summarize(args) -> int:
+    from storyteller.memory import summarize_text
+
+    if args.file == "-":
+        text = sys.stdin.read()
+    else:
+        try:
+            text = Path(args.file).read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError) as e:
+            raise UserError(f"cannot read {args.file}: {e}") from None
+    memory = summarize_text(text)
+    if args.json:
+        print(json.dumps(memory.summary_json(), indent=2))
+    else:
+        from rich.console import Console
+        from rich.panel import Panel
+
+        Console().print(Panel(memory.render(budget=10_000), title=f"memory of {args.file}"))
+    return 0
+
+
+# -- bench -----------------------------------------------------------------------------------------
+def cmd_bench(args) -> int:
+    from storyteller.evaluation import run_bench_command
+
+    return run_bench_command(args, UserError)
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

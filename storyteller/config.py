@@ -1,0 +1,96 @@
+"""Configuration dataclasses: the model, training and sampler settings.
+
+Every config round-trips through a plain dict so it can live in JSON next to a checkpoint or in a save file.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, TypeVar
+
+T = TypeVar("T")
+
+
+def from_dict(cls: type[T], data: dict[str, Any]) -> T:
+    """Build a dataclass from a dict, ignoring unknown keys (older/newer files stay loadable)."""
+    names = {f.name for f in dataclasses.fields(cls)}  # type: ignore[arg-type]
+    return cls(**{k: v for k, v in data.items() if k in names})
+
+
+@dataclass
+class ModelConfig:
+    vocab_size: int = 8192
+    n_embd: int = 512      # token embedding width (also the tied output embedding)
+    n_hidden: int = 512    # LSTM hidden width; projected back to n_embd when they differ
+    n_layer: int = 2
+    dropout: float = 0.1
+    tie_weights: bool = True
+
+    def to_dict(self) -> dict[str, Any]:
+        return dataclasses.asdict(self)
+
+
+@dataclass
+class TrainConfig:
+    seq_len: int = 192            # story tokens per training window (memory block comes on top)
+    batch_size: int = 32
+    lr: float = 3e-3
+    min_lr: float = 3e-4
+    warmup_steps: int = 200
+    weight_decay: float = 0.01
+    grad_clip: float = 1.0
+    max_steps: int = 0            # 0: run until `minutes` is spent
+    minutes: float = 0.0          # wall-clock budget; the cosine schedule is stretched over it
+    eval_interval: int = 200
+    eval_batches: int = 20
+    checkpoint_minutes: float = 5.0
+    seed: int = 1337
+    bf16: bool = True             # bf16 autocast on CPU (about 2x faster on this hardware)
+    memory_prob: float = 0.8      # fraction of windows that get a memory block
+    command_prob: float = 0.5     # fraction of prose windows that get a synthetic player command
+    memory_budget: int = 64       # tokens of memory block
+    vocab_size: int = 8192
+    val_fraction: float = 0.05    # fraction of documents held out for validation
+    num_workers: int = 0
+
+    def to_dict(self) -> dict[str, Any]:
+        return dataclasses.asdict(self)
+
+    @classmethod
+    def load(cls, path: str | Path) -> "TrainConfig":
+        return from_dict(cls, json.loads(Path(path).read_text()))
+
+
+@dataclass
+class SamplerConfig:
+    temperature: float = 0.8
+    top_k: int = 40
+    top_p: float = 0.92
+    repetition_penalty: float = 1.15
+    repetition_window: int = 64
+    max_tokens: int = 120          # token budget for one narration
+    stop_at: str = "turn"          # "turn": end-of-turn token; "paragraph": also a blank line
+
+    def to_dict(self) -> dict[str, Any]:
+        return dataclasses.asdict(self)
+
+
+TEMPERATURE_MIN = 0.05
+TEMPERATURE_MAX = 2.0
+
+
+def clamp_temperature(value: float) -> float:
+    return round(min(TEMPERATURE_MAX, max(TEMPERATURE_MIN, float(value))), 2)
+
+
+@dataclass
+class EngineConfig:
+    context_tokens: int = 256      # recent story tokens fed to the model each turn
+    memory_budget: int = 64        # memory block tokens
+    loop_guard_similarity: float = 0.8   # re-roll a narration this similar to the previous one
+    loop_guard_retries: int = 2
+    autosave: bool = True
+    extra: dict[str, Any] = field(default_factory=dict)

@@ -1,0 +1,224 @@
+"""The training set: documents -> token stream + turn points with their memory blocks, cached on disk.
+
+Every training window ends in a turn, laid out exactly as the game loop lays out a turn at play time:
+
+    [recent story ...][<|mem|> memory of the text before <|/mem|>][<|cmd|> command <|/cmd|>][narration][<|eot|>]
+
+The memory is computed by the same `Memory` code the game uses, from the document text before the turn.
+Loss covers the story and narration, never the memory or command tokens.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import torch
+
+from storyteller.corpus import Document, render_unit, stable_fraction, synthetic_command
+from storyteller.memory import Memory, MemoryConfig
+from storyteller.tokenizer import Tokenizer
+
+# Turn-table columns.
+DOC_START, CTX_END, NARR_START, NARR_END, CMD, MEM = range(6)
+MAX_NARRATION = 96
+
+
+@dataclass
+class TurnData:
+    """A tokenized corpus: one flat token stream, a table of turns, and ragged command/memory token lists."""
+
+    stream: np.ndarray        # int32, all documents, each starting with <|doc|>
+    turns: np.ndarray         # int64 (n, 6): doc_start, ctx_end, narr_start, narr_end, cmd index, mem index
+    cmd_flat: np.ndarray
+    cmd_offsets: np.ndarray
+    mem_flat: np.ndarray
+    mem_offsets: np.ndarray
+    is_val: np.ndarray        # bool per turn
+    characters: int           # characters of text in the stream (for bits per character)
+
+    def ragged(self, which: str, i: int) -> np.ndarray:
+        flat, off = (self.cmd_flat, self.cmd_offsets) if which == "cmd" else (self.mem_flat, self.mem_offsets)
+        return flat[off[i] : off[i + 1]]
+
+    def save(self, path: Path) -> None:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = path.with_suffix(".tmp.npz")
+        np.savez(tmp, stream=self.stream, turns=self.turns, cmd_flat=self.cmd_flat, cmd_offsets=self.cmd_offsets,
+                 mem_flat=self.mem_flat, mem_offsets=self.mem_offsets, is_val=self.is_val,
+                 characters=np.array([self.characters]))
+        tmp.replace(path)
+
+    @classmethod
+    def load(cls, path: Path) -> "TurnData":
+        z = np.load(path, allow_pickle=False)
+        return cls(z["stream"], z["turns"], z["cmd_flat"], z["cmd_offsets"], z["mem_flat"], z["mem_offsets"],
+                   z["is_val"], int(z["characters"][0]))
+
+
+def _ragged(lists: list[list[int]]) -> tuple[np.ndarray, np.ndarray]:
+    offsets = np.zeros(len(lists) + 1, dtype=np.int64)
+    offsets[1:] = np.cumsum([len(x) for x in lists])
+    flat = np.fromiter((t for x in lists for t in x), dtype=np.int32, count=int(offsets[-1]))
+    return flat, offsets
+
+
+def validation_documents(docs: list[Document], val_fraction: float) -> set[str]:
+    """Held-out documents for validation, chosen by a hash of their name (stable as the corpus grows)."""
+    return {d.name for d in docs if stable_fraction("val:" + d.name) < val_fraction}
+
+
+def build_turn_data(docs: list[Document], tokenizer: Tokenizer, memory_budget: int = 64,
+                    val_fraction: float = 0.05) -> TurnData:
+    """Tokenize documents and compute the memory at every turn point."""
+    few_docs = len(docs) < 10
+    val_names = set() if few_docs else validation_documents(docs, val_fraction)
+    stream: list[int] = []
+    turns: list[tuple[int, int, int, int, int, int]] = []
+    is_val: list[bool] = []
+    cmd_texts: list[str] = []
+    mem_texts: list[str] = []
+    characters = 0
+    for doc in docs:
+        texts = [render_unit(u) + "\n\n" for u in doc.units]
+        characters += sum(len(t) for t in texts)
+        encoded = tokenizer.encode_batch(texts)
+        doc_start = len(stream)
+        stream.append(tokenizer.doc_id)
+        starts = []
+        for ids in encoded:
+            starts.append(len(stream))
+            stream.extend(ids)
+        ends = starts[1:] + [len(stream)]
+        memory = Memory(MemoryConfig(budget_tokens=memory_budget))
+        # A short corpus (one file, e.g. tinyshakespeare) validates on the tail of each document instead.
+        tail_from = int(len(doc.units) * (1 - val_fraction)) if few_docs else len(doc.units) + 1
+        i = 0
+        units = doc.units
+        while i < len(units):
+            unit = units[i]
+            if unit.kind == "command":
+                j = i + 1
+                while j < len(units) and units[j].kind == "response":
+                    j += 1
+                if j > i + 1:
+                    narr_end = min(ends[j - 1], starts[i + 1] + MAX_NARRATION)
+                    cmd_texts.append(unit.text)
+                    mem_texts.append(memory.render(tokenizer.count, memory_budget))
+                    turns.append((doc_start, starts[i], starts[i + 1], narr_end, len(cmd_texts) - 1, len(mem_texts) - 1))
+                    is_val.append(doc.name in val_names or i >= tail_from)
+                memory.read_command(unit.text)
+                for k in range(i + 1, j):
+                    memory.read(units[k].text)
+                i = j
+                continue
+            if i > 0:
+                command = synthetic_command(unit.text) if unit.kind == "prose" else None
+                cmd_index = -1
+                if command:
+                    cmd_texts.append(command)
+                    cmd_index = len(cmd_texts) - 1
+                mem_texts.append(memory.render(tokenizer.count, memory_budget))
+                turns.append((doc_start, starts[i], starts[i], min(ends[i], starts[i] + MAX_NARRATION),
+                              cmd_index, len(mem_texts) - 1))
+                is_val.append(doc.name in val_names or i >= tail_from)
+            memory.read(unit.text)
+            i += 1
+    cmd_flat, cmd_offsets = _ragged(tokenizer.encode_batch(cmd_texts) if cmd_texts else [])
+    mem_flat, mem_offsets = _ragged(tokenizer.encode_batch(mem_texts) if mem_texts else [])
+    return TurnData(
+        stream=np.array(stream, dtype=np.int32),
+        turns=np.array(turns, dtype=np.int64).reshape(-1, 6),
+        cmd_flat=cmd_flat, cmd_offsets=cmd_offsets, mem_flat=mem_flat, mem_offsets=mem_offsets,
+        is_val=np.array(is_val, dtype=bool), characters=characters,
+    )
+
+
+def cache_key(files: list[Path], tokenizer: Tokenizer, settings: dict) -> str:
+    h = hashlib.sha1()
+    for f in files:
+        st = f.stat()
+        h.update(f"{f.resolve()}|{st.st_size}|{int(st.st_mtime)}".encode())
+    h.update(hashlib.sha1(tokenizer.to_str().encode()).digest())
+    h.update(json.dumps(settings, sort_keys=True).encode())
+    from storyteller import memory as memory_module  # the summarizer's code is part of the data
+
+    h.update(hashlib.sha1(Path(memory_module.__file__).read_bytes()).digest())
+    h.update(hashlib.sha1(Path(__file__).read_bytes()).digest())
+    return h.hexdigest()[:16]
+
+
+class Batcher:
+    """Builds fixed-length training windows from turns; deterministic given (seed, step) so --resume is exact."""
+
+    def __init__(self, data: TurnData, tokenizer: Tokenizer, seq_len: int, memory_prob: float,
+                 command_prob: float, seed: int, split: str = "train", rank: int = 0, world: int = 1) -> None:
+        self.data = data
+        self.tok = tokenizer
+        self.length = seq_len
+        self.memory_prob = memory_prob
+        self.command_prob = command_prob
+        self.seed = seed
+        self.indices = np.flatnonzero(~data.is_val if split == "train" else data.is_val)
+        if len(self.indices) == 0:
+            raise ValueError(f"the corpus has no {split} turns: give it more text")
+        self.rank, self.world = rank, world
+
+    def window(self, turn: int, rng: np.random.Generator | None) -> tuple[np.ndarray, np.ndarray]:
+        """(tokens[length + 1], loss_mask[length]) for one turn; rng None means: memory and command always on."""
+        d, t = self.data, self.data.turns[turn]
+        tok = self.tok
+        tail: list[int] = []
+        tail_mask: list[int] = []
+        if t[MEM] >= 0 and (rng is None or rng.random() < self.memory_prob):
+            block = [tok.mem_id, *d.ragged("mem", int(t[MEM])).tolist(), tok.end_mem_id]
+            tail += block
+            tail_mask += [0] * len(block)
+        is_transcript_turn = t[NARR_START] != t[CTX_END]
+        if t[CMD] >= 0 and (is_transcript_turn or rng is None or rng.random() < self.command_prob):
+            block = [tok.cmd_id, *d.ragged("cmd", int(t[CMD])).tolist(), tok.end_cmd_id]
+            tail += block
+            tail_mask += [0] * len(block)
+        narration = d.stream[t[NARR_START] : t[NARR_END]].tolist() + [tok.eot_id]
+        tail += narration
+        tail_mask += [1] * len(narration)
+        tail, tail_mask = tail[: self.length], tail_mask[: self.length]
+        need = self.length + 1 - len(tail)
+        ctx = d.stream[max(int(t[DOC_START]), int(t[CTX_END]) - need) : t[CTX_END]].tolist()
+        pad = need - len(ctx)
+        seq = [tok.pad_id] * pad + ctx + tail
+        # mask[k] says whether predicting seq[k + 1] counts: story context and narration yes, pads/memory/command no.
+        target_mask = [0] * pad + [1] * len(ctx) + tail_mask
+        mask = target_mask[1:]
+        return np.array(seq, dtype=np.int64), np.array(mask, dtype=np.float32)
+
+    def batch(self, step: int, batch_size: int) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
+        """The batch for a global step (this rank's share), a pure function of (seed, step)."""
+        n = len(self.indices)
+        per_epoch = max(1, n // (batch_size * self.world))
+        epoch, k = divmod(step, per_epoch)
+        order = np.random.default_rng([self.seed, epoch]).permutation(n)
+        if n < batch_size * self.world:  # a tiny corpus: repeat turns to fill the batch
+            order = np.resize(order, batch_size * self.world)
+        start = (k * self.world + self.rank) * batch_size
+        chosen = self.indices[order[start : start + batch_size]]
+        rng = np.random.default_rng([self.seed, step, self.rank, 7])
+        rows = [self.window(int(i), rng) for i in chosen]
+        seq = torch.from_numpy(np.stack([r[0] for r in rows]))
+        mask = torch.from_numpy(np.stack([r[1] for r in rows]))
+        return seq[:, :-1], seq[:, 1:], mask
+
+    def fixed_batches(self, batch_size: int, count: int) -> list[tuple[torch.Tensor, torch.Tensor, torch.Tensor]]:
+        """Validation batches: evenly spaced turns, memory and command always present (as in play)."""
+        n = min(len(self.indices), batch_size * count)
+        picks = self.indices[np.linspace(0, len(self.indices) - 1, n).astype(np.int64)]
+        out = []
+        for b in range(0, n, batch_size):
+            rows = [self.window(int(i), None) for i in picks[b : b + batch_size]]
+            seq = torch.from_numpy(np.stack([r[0] for r in rows]))
+            mask = torch.from_numpy(np.stack([r[1] for r in rows]))
+            out.append((seq[:, :-1], seq[:, 1:], mask))
+        return out

@@ -1,0 +1,141 @@
+"""Streaming, stateful generation.
+
+The generator warms the LSTM on the prompt (recent story, memory block, command), then samples one token at a
+time. It re-reads the live sampler settings at every step, so a temperature change lands mid-sentence.
+"""
+
+from __future__ import annotations
+
+import re
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+
+import torch
+
+from storyteller.checkpoint import Checkpoint
+from storyteller.config import SamplerConfig
+from storyteller.model import LSTMLanguageModel, State, quantize_for_inference
+from storyteller.sampling import sample_token
+from storyteller.tokenizer import Tokenizer
+
+# A line starting with "> " is the model beginning a new player command: the narration is over.
+_NEW_COMMAND = re.compile(r"(^|\n)\s*>")
+_SENTENCE_END = re.compile(r"[.!?][\"')\]]?(?=\s|$)")
+
+LogitsHook = Callable[[list[int], torch.Tensor], torch.Tensor]
+
+
+@dataclass
+class Narration:
+    text: str
+    token_ids: list[int] = field(default_factory=list)
+    stop_reason: str = "eot"      # eot | paragraph | command | budget | cancelled
+    seconds: float = 0.0
+    first_token_seconds: float = 0.0
+
+    @property
+    def tokens(self) -> int:
+        return len(self.token_ids)
+
+    @property
+    def tokens_per_second(self) -> float:
+        return self.tokens / self.seconds if self.seconds > 0 else 0.0
+
+
+def tidy_narration(text: str, stop_reason: str) -> str:
+    """Trim what a player should not see: a started command, trailing blank lines, a sentence cut by the budget."""
+    m = _NEW_COMMAND.search(text)
+    if m:
+        text = text[: m.start()]
+    text = text.strip()
+    if stop_reason == "budget":
+        ends = [m.end() for m in _SENTENCE_END.finditer(text)]
+        if ends and ends[-1] > len(text) * 0.4:
+            text = text[: ends[-1]]
+    return text
+
+
+class Generator:
+    """Narrates with a checkpoint's model; int8-quantized for speed unless `quantize=False`."""
+
+    def __init__(self, checkpoint: Checkpoint, quantize: bool = True) -> None:
+        self.checkpoint = checkpoint
+        self.tokenizer: Tokenizer = checkpoint.tokenizer
+        self.model: LSTMLanguageModel = checkpoint.model.eval()
+        self.infer = quantize_for_inference(self.model) if quantize else self.model
+        tok = self.tokenizer
+        self.stop_ids = {tok.eot_id, tok.cmd_id, tok.mem_id, tok.doc_id, tok.pad_id}
+
+    @property
+    def model_id(self) -> str:
+        return self.checkpoint.model_id
+
+    # -- prompt ------------------------------------------------------------------------------------
+    def build_prompt(self, story_ids: Sequence[int], memory_text: str, command: str | None,
+                     context_tokens: int = 256) -> list[int]:
+        """recent story + <|mem|>memory<|/mem|> + <|cmd|>command<|/cmd|>, the layout the model was trained on."""
+        tok = self.tokenizer
+        ids = list(story_ids[-context_tokens:]) if context_tokens > 0 else []
+        if memory_text:
+            ids += [tok.mem_id, *tok.encode(memory_text), tok.end_mem_id]
+        if command:
+            ids += [tok.cmd_id, *tok.encode(command), tok.end_cmd_id]
+        return ids or [tok.doc_id]
+
+    # -- generation --------------------------------------------------------------------------------
+    @torch.inference_mode()
+    def prefill(self, prompt_ids: Sequence[int]) -> tuple[torch.Tensor, State]:
+        x = torch.tensor([list(prompt_ids)], dtype=torch.long)
+        logits, _, state = self.infer(x)
+        return logits[0, -1].float(), state
+
+    @torch.inference_mode()
+    def narrate(
+        self,
+        prompt_ids: Sequence[int],
+        settings: SamplerConfig,
+        rng: torch.Generator,
+        *,
+        on_text: Callable[[str], None] | None = None,
+        should_stop: Callable[[], bool] | None = None,
+        logits_hook: LogitsHook | None = None,
+    ) -> Narration:
+        """Sample a narration. `settings` is read afresh at every token (live temperature)."""
+        start = time.perf_counter()
+        logits, state = self.prefill(prompt_ids)
+        stream = self.tokenizer.stream()
+        out: list[int] = []
+        text = ""
+        first = 0.0
+        reason = "budget"
+        recent = list(prompt_ids[-settings.repetition_window:])
+        while len(out) < settings.max_tokens:
+            if should_stop is not None and should_stop():
+                reason = "cancelled"
+                break
+            if logits_hook is not None:
+                logits = logits_hook(out, logits)
+            token = sample_token(logits, settings, rng, recent, temperature=settings.temperature)
+            if token in self.stop_ids:
+                reason = "eot"
+                break
+            out.append(token)
+            recent.append(token)
+            piece = stream.push(token)
+            if piece:
+                if not first:
+                    first = time.perf_counter() - start
+                text += piece
+                if on_text is not None:
+                    on_text(piece)
+                if _NEW_COMMAND.search(text.lstrip()):
+                    reason = "command"
+                    break
+                if settings.stop_at == "paragraph" and "\n\n" in text.strip():
+                    reason = "paragraph"
+                    break
+            step_logits, state = self.infer(torch.tensor([[token]]), state)[0::2]
+            logits = step_logits[0, -1].float()
+        return Narration(text=tidy_narration(text, reason), token_ids=out, stop_reason=reason,
+                         seconds=time.perf_counter() - start, first_token_seconds=first)

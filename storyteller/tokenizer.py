@@ -1,0 +1,114 @@
+"""Byte-level BPE tokenizer (Hugging Face `tokenizers`) with the special tokens of the game's turn structure.
+
+A turn as the model sees it:
+
+    ...recent story...<|mem|>hero: you. place: the forest ...<|/mem|><|cmd|>open the door<|/cmd|> The door creaks ...<|eot|>
+
+The memory block sits right before the command because an LSTM uses its last couple of hundred tokens best.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from pathlib import Path
+
+from tokenizers import Tokenizer as HFTokenizer
+from tokenizers import decoders, models, pre_tokenizers, trainers
+
+PAD = "<|pad|>"
+DOC = "<|doc|>"      # start of a document
+MEM = "<|mem|>"
+END_MEM = "<|/mem|>"
+CMD = "<|cmd|>"
+END_CMD = "<|/cmd|>"
+EOT = "<|eot|>"      # end of the narrator's turn
+SPECIAL_TOKENS = [PAD, DOC, MEM, END_MEM, CMD, END_CMD, EOT]
+
+
+class Tokenizer:
+    """A thin wrapper that knows the special tokens and decodes token streams incrementally."""
+
+    def __init__(self, hf: HFTokenizer) -> None:
+        self.hf = hf
+        missing = [t for t in SPECIAL_TOKENS if hf.token_to_id(t) is None]
+        if missing:
+            raise ValueError(f"tokenizer lacks special tokens: {', '.join(missing)}")
+        self.pad_id = hf.token_to_id(PAD)
+        self.doc_id = hf.token_to_id(DOC)
+        self.mem_id = hf.token_to_id(MEM)
+        self.end_mem_id = hf.token_to_id(END_MEM)
+        self.cmd_id = hf.token_to_id(CMD)
+        self.end_cmd_id = hf.token_to_id(END_CMD)
+        self.eot_id = hf.token_to_id(EOT)
+        self.special_ids = frozenset(hf.token_to_id(t) for t in SPECIAL_TOKENS)
+
+    # -- construction -------------------------------------------------------------------------------
+    @classmethod
+    def train(cls, texts: Iterable[str], vocab_size: int = 8192, min_frequency: int = 2) -> "Tokenizer":
+        hf = HFTokenizer(models.BPE())
+        hf.pre_tokenizer = pre_tokenizers.ByteLevel(add_prefix_space=False)
+        hf.decoder = decoders.ByteLevel()
+        trainer = trainers.BpeTrainer(
+            vocab_size=vocab_size,
+            min_frequency=min_frequency,
+            special_tokens=SPECIAL_TOKENS,
+            initial_alphabet=pre_tokenizers.ByteLevel.alphabet(),
+            show_progress=False,
+        )
+        hf.train_from_iterator(texts, trainer=trainer)
+        return cls(hf)
+
+    @classmethod
+    def load(cls, path: str | Path) -> "Tokenizer":
+        return cls(HFTokenizer.from_file(str(path)))
+
+    @classmethod
+    def from_str(cls, text: str) -> "Tokenizer":
+        return cls(HFTokenizer.from_str(text))
+
+    def save(self, path: str | Path) -> None:
+        self.hf.save(str(path))
+
+    def to_str(self) -> str:
+        return self.hf.to_str()
+
+    # -- use ----------------------------------------------------------------------------------------
+    @property
+    def vocab_size(self) -> int:
+        return self.hf.get_vocab_size()
+
+    def encode(self, text: str) -> list[int]:
+        """Encode text; special-token strings inside it are recognised as special tokens."""
+        return self.hf.encode(text, add_special_tokens=False).ids
+
+    def encode_batch(self, texts: list[str]) -> list[list[int]]:
+        return [e.ids for e in self.hf.encode_batch(texts, add_special_tokens=False)]
+
+    def decode(self, ids: Iterable[int], skip_special: bool = True) -> str:
+        return self.hf.decode(list(ids), skip_special_tokens=skip_special)
+
+    def count(self, text: str) -> int:
+        return len(self.encode(text))
+
+    def stream(self) -> "DecodeStream":
+        return DecodeStream(self)
+
+
+class DecodeStream:
+    """Turns a stream of token ids into text pieces, holding back bytes of an unfinished UTF-8 character."""
+
+    def __init__(self, tokenizer: Tokenizer) -> None:
+        self.tokenizer = tokenizer
+        self.ids: list[int] = []
+        self.emitted = 0  # characters of the decoded text already handed out
+
+    def push(self, token_id: int) -> str:
+        if token_id in self.tokenizer.special_ids:
+            return ""
+        self.ids.append(token_id)
+        text = self.tokenizer.decode(self.ids)
+        if text.endswith("\ufffd"):  # an incomplete multi-byte character: wait for the rest
+            return ""
+        piece = text[self.emitted:]
+        self.emitted = len(text)
+        return piece
