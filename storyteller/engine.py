@@ -1,0 +1,372 @@
+"""The game loop, headless: command -> model input -> streamed narration -> memory update -> autosave.
+
+One turn: the player's command goes to the model with the recent story and the rolling memory rendered just
+before it; the narration streams back token by token; the memory reads the command and the narration; the
+session is saved. Meta-commands (`/help`, `/save`, `/undo`, ...) are handled here too, so the TUI and the
+headless script player behave the same. Nothing here imports Textual.
+"""
+
+from __future__ import annotations
+
+import base64
+import difflib
+import os
+import random
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+from typing import Any, TextIO
+
+import torch
+
+from storyteller.config import EngineConfig, SamplerConfig, clamp_temperature, from_dict
+from storyteller.generator import Generator, Narration
+from storyteller.memory import Memory, MemoryConfig
+from storyteller.saves import SaveError, SaveInfo, list_saves, read_save, validate_name, write_save
+
+UNDO_DEPTH = 100  # memory snapshots kept for undo/retry
+
+HELP = """\
+Type what you do, e.g. "open the door" or "ask the ferryman about the witch".
+Meta-commands:
+  /help               this help
+  /save NAME          save the story as NAME          /load NAME   continue a saved story
+  /saves              list saved stories
+  /undo               take back the last turn (the memory goes back too)
+  /redo               put back a turn taken back by /undo
+  /retry              narrate the last turn again
+  /temperature X      set the sampling temperature (0.05-2.0; higher is wilder)
+  /remember TEXT      pin a fact to the memory          /forget N    unpin fact N
+  /memory             show the memory the narrator reads
+  /new                start a new story
+  /quit               save and leave"""
+
+
+def default_openings() -> list[str]:
+    here = Path(__file__).resolve().parent
+    for path in (here.parent / "assets" / "openings.txt", here / "_assets" / "openings.txt"):
+        if path.is_file():
+            paras = [p.strip() for p in path.read_text(encoding="utf-8").split("\n\n")]
+            return [p for p in paras if p and not p.startswith("#")]
+    return ["You stand at the edge of a dark forest. The path ahead leads to an old castle."]
+
+
+@dataclass
+class Turn:
+    command: str
+    narration: str
+    memory_before: dict[str, Any] | None = None  # for /undo and /retry: the memory as it was before this turn
+    mode: str = "do"
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"command": self.command, "narration": self.narration, "mode": self.mode,
+                "memory_before": self.memory_before}
+
+    @classmethod
+    def from_dict(cls, d: dict[str, Any]) -> "Turn":
+        return cls(d.get("command", ""), d["narration"], d.get("memory_before"), d.get("mode", "do"))
+
+
+@dataclass
+class Reply:
+    """What the engine answers to one line of input."""
+
+    kind: str                 # narration | info | error | quit
+    text: str
+    command: str | None = None
+    narration: Narration | None = None
+    changed: set[str] = field(default_factory=set)  # parts of the state that changed: story, memory, settings
+
+
+def similarity(a: str, b: str) -> float:
+    if not a or not b:
+        return 0.0
+    return difflib.SequenceMatcher(None, a.lower().split(), b.lower().split(), autojunk=False).ratio()
+
+
+class Engine:
+    def __init__(self, generator: Generator, saves_dir: str | Path = "saves", seed: int | None = None,
+                 config: EngineConfig | None = None, sampler: SamplerConfig | None = None,
+                 opening: str | None = None, name: str | None = None) -> None:
+        self.generator = generator
+        self.tokenizer = generator.tokenizer
+        self.saves_dir = Path(saves_dir)
+        self.config = config or EngineConfig()
+        self.settings = sampler or SamplerConfig()  # shared, live: the generator re-reads it every token
+        self.new_story(seed=seed, opening=opening, name=name)
+
+    # -- session state -----------------------------------------------------------------------------
+    def new_story(self, seed: int | None = None, opening: str | None = None, name: str | None = None) -> None:
+        self.seed = seed if seed is not None else int.from_bytes(os.urandom(4), "little")
+        self.rng = torch.Generator().manual_seed(self.seed)
+        if opening is None:
+            openings = default_openings()
+            opening = openings[random.Random(self.seed).randrange(len(openings))]
+        self.opening = opening
+        self.turns: list[Turn] = []
+        self.redo_stack: list[Turn] = []
+        self.memory = Memory(MemoryConfig(budget_tokens=self.config.memory_budget))
+        self.memory.read(opening)
+        self.name = name or f"story-{datetime.now():%Y%m%d-%H%M%S}"
+        self.created = datetime.now().isoformat(timespec="seconds")
+
+    @property
+    def turn_count(self) -> int:
+        return len(self.turns)
+
+    def story_text(self) -> str:
+        parts = [self.opening]
+        for t in self.turns:
+            if t.command:
+                parts.append(f"> {t.command}")
+            parts.append(t.narration)
+        return "\n\n".join(parts) + "\n\n"
+
+    def story_ids(self) -> list[int]:
+        # The window is the tail of the story; encoding only a generous tail keeps each turn cheap.
+        tail = self.story_text()[-self.config.context_tokens * 8 :]
+        return self.tokenizer.encode(tail)[-self.config.context_tokens :]
+
+    def memory_text(self) -> str:
+        return self.memory.render(self.tokenizer.count, self.config.memory_budget)
+
+    def model_input(self, command: str) -> list[int]:
+        return self.generator.build_prompt(self.story_ids(), self.memory_text(), command, self.config.context_tokens)
+
+    def set_temperature(self, value: float) -> float:
+        self.settings.temperature = clamp_temperature(value)
+        return self.settings.temperature
+
+    # -- one line of input -------------------------------------------------------------------------
+    def submit(self, line: str, on_text: Callable[[str], None] | None = None,
+               should_stop: Callable[[], bool] | None = None) -> Reply:
+        line = line.strip()
+        if not line:
+            return Reply("error", "Type what you do, or /help.")
+        if line.startswith("/"):
+            return self.meta(line, on_text, should_stop)
+        return self.play_turn(line, on_text, should_stop)
+
+    def play_turn(self, command: str, on_text: Callable[[str], None] | None = None,
+                  should_stop: Callable[[], bool] | None = None) -> Reply:
+        before = self.memory.to_dict()
+        narration = self._narrate(command, on_text, should_stop)
+        self.turns.append(Turn(command, narration.text, before))
+        self.redo_stack.clear()
+        self.memory.read_command(command)
+        self.memory.read(narration.text)
+        self._trim_snapshots()
+        self.autosave()
+        return Reply("narration", narration.text, command=command, narration=narration,
+                     changed={"story", "memory"})
+
+    def _narrate(self, command: str, on_text, should_stop) -> Narration:
+        previous = self.turns[-1].narration if self.turns else self.opening
+        prompt = self.model_input(command)
+        narration = self.generator.narrate(prompt, self.settings, self.rng, on_text=on_text, should_stop=should_stop)
+        # Loop guard: an LSTM can fall into repeating its last answer; re-roll a near copy.
+        retries = 0
+        while (narration.stop_reason != "cancelled" and retries < self.config.loop_guard_retries
+               and (not narration.text or similarity(narration.text, previous) >= self.config.loop_guard_similarity)):
+            retries += 1
+            if on_text is not None:
+                on_text("\x00reset")  # tells a streaming UI to drop what it showed
+            narration = self.generator.narrate(prompt, self.settings, self.rng, on_text=on_text,
+                                               should_stop=should_stop)
+        if not narration.text:
+            narration.text = "Nothing happens."
+        return narration
+
+    def _trim_snapshots(self) -> None:
+        for t in self.turns[:-UNDO_DEPTH]:
+            t.memory_before = None
+
+    # -- meta-commands -----------------------------------------------------------------------------
+    def meta(self, line: str, on_text=None, should_stop=None) -> Reply:
+        name, _, arg = line[1:].partition(" ")
+        name, arg = name.lower(), arg.strip()
+        handler = getattr(self, f"_meta_{name}", None)
+        if handler is None:
+            return Reply("error", f"Unknown command /{name}. Type /help for the list.")
+        if name == "retry":
+            return handler(arg, on_text, should_stop)
+        return handler(arg)
+
+    def _meta_help(self, arg: str) -> Reply:
+        return Reply("info", HELP)
+
+    def _meta_save(self, arg: str) -> Reply:
+        try:
+            if arg:
+                self.name = validate_name(arg)
+            path = self.save()
+        except SaveError as e:
+            return Reply("error", str(e))
+        return Reply("info", f"Saved as {self.name} ({path}).")
+
+    def _meta_load(self, arg: str) -> Reply:
+        if not arg:
+            return Reply("error", "Usage: /load NAME (see /saves).")
+        try:
+            self.load(arg)
+        except SaveError as e:
+            return Reply("error", str(e))
+        return Reply("info", f"Loaded {self.name}: {self.turn_count} turns.", changed={"story", "memory", "settings"})
+
+    def _meta_saves(self, arg: str) -> Reply:
+        saves = self.list_saves()
+        if not saves:
+            return Reply("info", f"No saves in {self.saves_dir}.")
+        lines = [f"{s.name:<24} {s.modified:%Y-%m-%d %H:%M}  {s.turns:>4} turns  {s.error or s.first_line[:40]}"
+                 for s in saves]
+        return Reply("info", "\n".join(lines))
+
+    def _meta_undo(self, arg: str) -> Reply:
+        if not self.turns:
+            return Reply("error", "Nothing to undo.")
+        turn = self.undo()
+        return Reply("info", f"Undone: > {turn.command}", changed={"story", "memory"})
+
+    def _meta_redo(self, arg: str) -> Reply:
+        if not self.redo_stack:
+            return Reply("error", "Nothing to redo.")
+        turn = self.redo_stack.pop()
+        self.turns.append(turn)
+        self.memory.read_command(turn.command)
+        self.memory.read(turn.narration)
+        self.autosave()
+        return Reply("info", f"Redone: > {turn.command}", changed={"story", "memory"})
+
+    def _meta_retry(self, arg: str, on_text=None, should_stop=None) -> Reply:
+        if not self.turns:
+            return Reply("error", "Nothing to retry.")
+        turn = self.undo(keep_redo=False)
+        return self.play_turn(turn.command, on_text, should_stop)
+
+    def _meta_temperature(self, arg: str) -> Reply:
+        try:
+            value = float(arg)
+        except ValueError:
+            return Reply("error", f"Usage: /temperature X, a number such as 0.8 (now {self.settings.temperature}).")
+        if not 0.0 <= value <= 5.0:
+            return Reply("error", "Temperature must be between 0.05 and 2.0.")
+        return Reply("info", f"Temperature {self.set_temperature(value)}.", changed={"settings"})
+
+    def _meta_remember(self, arg: str) -> Reply:
+        if not arg:
+            return Reply("error", "Usage: /remember TEXT")
+        self.memory.pin(arg)
+        self.autosave()
+        return Reply("info", f"Pinned fact {len(self.memory.pinned)}: {arg}", changed={"memory"})
+
+    def _meta_forget(self, arg: str) -> Reply:
+        try:
+            removed = self.memory.unpin(int(arg) - 1)
+        except (ValueError, IndexError):
+            return Reply("error", f"Usage: /forget N, N from 1 to {len(self.memory.pinned)} (see /memory).")
+        self.autosave()
+        return Reply("info", f"Forgot: {removed}", changed={"memory"})
+
+    def _meta_memory(self, arg: str) -> Reply:
+        pinned = "\n".join(f"  {i}. {p}" for i, p in enumerate(self.memory.pinned, 1)) or "  (none)"
+        return Reply("info", f"{self.memory_text()}\n\nPinned facts:\n{pinned}")
+
+    def _meta_new(self, arg: str) -> Reply:
+        self.new_story()
+        return Reply("info", "A new story begins.", changed={"story", "memory"})
+
+    def _meta_quit(self, arg: str) -> Reply:
+        self.autosave()
+        return Reply("quit", f"Saved as {self.name}. Farewell.")
+
+    # -- undo --------------------------------------------------------------------------------------
+    def undo(self, keep_redo: bool = True) -> Turn:
+        turn = self.turns.pop()
+        if turn.memory_before is not None:
+            self.memory = Memory.from_dict(turn.memory_before)
+        else:  # snapshot trimmed away: rebuild the memory from the story itself
+            self.memory = self._replay_memory()
+        if keep_redo:
+            self.redo_stack.append(turn)
+        self.autosave()
+        return turn
+
+    def _replay_memory(self) -> Memory:
+        pinned = list(self.memory.pinned)
+        memory = Memory(MemoryConfig(budget_tokens=self.config.memory_budget))
+        memory.read(self.opening)
+        for t in self.turns:
+            memory.read_command(t.command)
+            memory.read(t.narration)
+        for p in pinned:
+            memory.pin(p)
+        return memory
+
+    # -- saves -------------------------------------------------------------------------------------
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "app": "storyteller",
+            "model_id": self.generator.model_id,
+            "created": self.created,
+            "seed": self.seed,
+            "rng_state": base64.b64encode(bytes(self.rng.get_state().tolist())).decode(),
+            "sampler": self.settings.to_dict(),
+            "engine": {"context_tokens": self.config.context_tokens, "memory_budget": self.config.memory_budget},
+            "opening": self.opening,
+            "turns": [t.to_dict() for t in self.turns],
+            "redo": [t.to_dict() for t in self.redo_stack],
+            "memory": self.memory.to_dict(),
+        }
+
+    def save(self) -> Path:
+        return write_save(self.saves_dir, self.name, self.to_dict())
+
+    def autosave(self) -> None:
+        if self.config.autosave:
+            self.save()
+
+    def load(self, name: str) -> None:
+        data = read_save(self.saves_dir, name)
+        try:
+            turns = [Turn.from_dict(t) for t in data["turns"]]
+            redo = [Turn.from_dict(t) for t in data.get("redo", [])]
+            memory = Memory.from_dict(data["memory"]) if data.get("memory") else None
+            rng = torch.Generator()
+            if data.get("rng_state"):
+                rng.set_state(torch.tensor(list(base64.b64decode(data["rng_state"])), dtype=torch.uint8))
+            else:
+                rng.manual_seed(int(data.get("seed", 0)))
+            sampler = from_dict(SamplerConfig, {**self.settings.to_dict(), **data.get("sampler", {})})
+        except (KeyError, TypeError, ValueError, RuntimeError) as e:
+            raise SaveError(f"save {name!r} is corrupted ({e.__class__.__name__}: {e})") from None
+        self.name = data.get("name", validate_name(name))
+        self.seed = int(data.get("seed", 0))
+        self.rng = rng
+        self.opening = data.get("opening", "")
+        self.turns, self.redo_stack = turns, redo
+        self.created = data.get("created", self.created)
+        for key, value in sampler.to_dict().items():  # update in place: the TUI holds this object
+            setattr(self.settings, key, value)
+        self.memory = memory if memory is not None else self._replay_memory()
+
+    def list_saves(self) -> list[SaveInfo]:
+        return list_saves(self.saves_dir)
+
+
+def play_script(engine: Engine, lines: Iterable[str], out: TextIO) -> None:
+    """Headless play: each command printed as `> command`, then its narration. Meta-commands work too."""
+    if not engine.turns:
+        out.write(engine.opening + "\n\n")
+    else:
+        out.write(f"[continuing {engine.name}: {engine.turn_count} turns]\n\n")
+    for raw in lines:
+        line = raw.strip()
+        if not line or line.startswith("#"):
+            continue
+        out.write(f"> {line}\n")
+        reply = engine.submit(line)
+        out.write(f"{reply.text}\n\n")
+        out.flush()
+        if reply.kind == "quit":
+            break
