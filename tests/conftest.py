@@ -33,7 +33,7 @@ The wolf was killed by the hunter, and Hans went home with the lamp and the key.
 
 @pytest.fixture(scope="session")
 def tiny_tokenizer() -> Tokenizer:
-    return Tokenizer.train([TINY_STORY] * 20, vocab_size=300, min_frequency=1)
+    return Tokenizer.train([TINY_STORY] * 20, vocab_size=512, min_frequency=1)
 
 
 @pytest.fixture(scope="session")

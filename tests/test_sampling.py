@@ -1,0 +1,51 @@
+import torch
+
+from storyteller.config import SamplerConfig
+from storyteller.sampling import apply_repetition_penalty, sample_token, top_k_mask, top_p_mask
+
+
+def test_low_temperature_is_argmax():
+    logits = torch.tensor([0.1, 2.0, 1.9, -1.0])
+    cfg = SamplerConfig(temperature=0.0, repetition_penalty=1.0)
+    g = torch.Generator().manual_seed(0)
+    assert all(sample_token(logits, cfg, g) == 1 for _ in range(20))
+
+
+def test_top_k_keeps_k():
+    out = top_k_mask(torch.tensor([1.0, 5.0, 3.0, 4.0, 2.0]), 2)
+    assert torch.isfinite(out).tolist() == [False, True, False, True, False]
+
+
+def test_top_p_keeps_smallest_nucleus():
+    logits = torch.log(torch.tensor([0.5, 0.3, 0.15, 0.05]))
+    kept = torch.isfinite(top_p_mask(logits, 0.7)).tolist()
+    assert kept == [True, True, False, False]
+    assert torch.isfinite(top_p_mask(logits, 0.01)).tolist() == [True, False, False, False]
+
+
+def test_sampling_respects_masks():
+    logits = torch.tensor([0.0, 0.0, 10.0, 9.0, 0.0])
+    cfg = SamplerConfig(temperature=1.5, top_k=2, top_p=1.0, repetition_penalty=1.0)
+    g = torch.Generator().manual_seed(0)
+    assert {sample_token(logits, cfg, g) for _ in range(200)} <= {2, 3}
+
+
+def test_repetition_penalty_lowers_recent_tokens():
+    logits = torch.tensor([2.0, -1.0, 2.0])
+    out = apply_repetition_penalty(logits, [0, 1], 2.0)
+    assert out.tolist() == [1.0, -2.0, 2.0]
+
+
+def test_same_seed_same_samples():
+    logits = torch.randn(100)
+    cfg = SamplerConfig(temperature=1.0)
+    a = [sample_token(logits, cfg, torch.Generator().manual_seed(5)) for _ in range(3)]
+    b = [sample_token(logits, cfg, torch.Generator().manual_seed(5)) for _ in range(3)]
+    assert a == b
+
+
+def test_temperature_override_is_used():
+    logits = torch.tensor([0.0, 3.0, 0.0])
+    cfg = SamplerConfig(temperature=1.0, top_k=0, top_p=1.0, repetition_penalty=1.0)
+    g = torch.Generator().manual_seed(0)
+    assert all(sample_token(logits, cfg, g, temperature=0.0) == 1 for _ in range(20))
