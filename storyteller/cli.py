@@ -55,6 +55,8 @@ def build_parser() -> argparse.ArgumentParser:
     ev.add_argument("--seed", type=int, default=1)
     ev.add_argument("--json", action="store_true", help="print one JSON object")
     ev.add_argument("--max-chars", type=int, default=2_000_000, help="score at most this many characters per run")
+    ev.add_argument("--range", default=None, metavar="A:B",
+                    help="score only this fraction of each file, e.g. 0.9:1.0 for the last 10%%")
     ev.add_argument("--no-memory-eval", action="store_true", help="skip the memory ablation (faster)")
 
     summ = sub.add_parser("summarize", help="print the rolling memory after reading a story file")

@@ -54,6 +54,8 @@ class TrainConfig:
     memory_budget: int = 64       # tokens of memory block
     vocab_size: int = 8192
     val_fraction: float = 0.05    # fraction of documents held out for validation
+    val_tail: float = 0.0         # instead: the last fraction of every file validates (tinyshakespeare: 0.1)
+    generated_keep: float = 0.3   # share of the repetitive generated play-throughs kept
     num_workers: int = 0
 
     def to_dict(self) -> dict[str, Any]:

@@ -123,11 +123,25 @@ def split_documents(path: Path, text: str, generated_keep: float = 0.3,
     return docs
 
 
-def load_documents(paths: Iterable[str | Path], exclude: Iterable[str] = (), generated_keep: float = 0.3) -> list[Document]:
+TAIL = "#tail"
+
+
+def load_documents(paths: Iterable[str | Path], exclude: Iterable[str] = (), generated_keep: float = 0.3,
+                   val_tail: float = 0.0) -> list[Document]:
+    """Documents of all files. With `val_tail` > 0 the last fraction of each file's characters becomes separate
+    documents whose names end in TAIL (the classic "first 90% train, last 10% validate" split)."""
     docs: list[Document] = []
     for f in iter_text_files(paths, exclude):
-        text = f.read_text(encoding="utf-8", errors="replace")
-        docs.extend(split_documents(f, text, generated_keep=generated_keep))
+        text = f.read_text(encoding="utf-8", errors="replace").replace("\r\n", "\n")
+        if val_tail > 0:
+            cut = int(len(text) * (1 - val_tail))
+            head_docs = split_documents(f, text[:cut], generated_keep=generated_keep)
+            tail_docs = split_documents(f, text[cut:], generated_keep=generated_keep)
+            for d in tail_docs:
+                d.name += TAIL
+            docs.extend(head_docs + tail_docs)
+        else:
+            docs.extend(split_documents(f, text, generated_keep=generated_keep))
     return docs
 
 

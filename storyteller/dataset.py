@@ -18,7 +18,7 @@ from pathlib import Path
 import numpy as np
 import torch
 
-from storyteller.corpus import Document, render_unit, stable_fraction, synthetic_command
+from storyteller.corpus import TAIL, Document, render_unit, stable_fraction, synthetic_command
 from storyteller.memory import Memory, MemoryConfig
 from storyteller.tokenizer import Tokenizer
 
@@ -67,15 +67,16 @@ def _ragged(lists: list[list[int]]) -> tuple[np.ndarray, np.ndarray]:
 
 
 def validation_documents(docs: list[Document], val_fraction: float) -> set[str]:
-    """Held-out documents for validation, chosen by a hash of their name (stable as the corpus grows)."""
-    return {d.name for d in docs if stable_fraction("val:" + d.name) < val_fraction}
+    """Held-out documents for validation: file tails when the corpus was split that way, else a hash of the name
+    (stable as the corpus grows)."""
+    tails = {d.name for d in docs if d.name.endswith(TAIL)}
+    return tails or {d.name for d in docs if stable_fraction("val:" + d.name) < val_fraction}
 
 
 def build_turn_data(docs: list[Document], tokenizer: Tokenizer, memory_budget: int = 64,
                     val_fraction: float = 0.05) -> TurnData:
     """Tokenize documents and compute the memory at every turn point."""
-    few_docs = len(docs) < 10
-    val_names = set() if few_docs else validation_documents(docs, val_fraction)
+    val_names = validation_documents(docs, val_fraction)
     stream: list[int] = []
     turns: list[tuple[int, int, int, int, int, int]] = []
     is_val: list[bool] = []
@@ -94,8 +95,6 @@ def build_turn_data(docs: list[Document], tokenizer: Tokenizer, memory_budget: i
             stream.extend(ids)
         ends = starts[1:] + [len(stream)]
         memory = Memory(MemoryConfig(budget_tokens=memory_budget))
-        # A short corpus (one file, e.g. tinyshakespeare) validates on the tail of each document instead.
-        tail_from = int(len(doc.units) * (1 - val_fraction)) if few_docs else len(doc.units) + 1
         i = 0
         units = doc.units
         while i < len(units):
@@ -109,7 +108,7 @@ def build_turn_data(docs: list[Document], tokenizer: Tokenizer, memory_budget: i
                     cmd_texts.append(unit.text)
                     mem_texts.append(memory.render(tokenizer.count, memory_budget))
                     turns.append((doc_start, starts[i], starts[i + 1], narr_end, len(cmd_texts) - 1, len(mem_texts) - 1))
-                    is_val.append(doc.name in val_names or i >= tail_from)
+                    is_val.append(doc.name in val_names)
                 memory.read_command(unit.text)
                 for k in range(i + 1, j):
                     memory.read(units[k].text)
@@ -124,7 +123,7 @@ def build_turn_data(docs: list[Document], tokenizer: Tokenizer, memory_budget: i
                 mem_texts.append(memory.render(tokenizer.count, memory_budget))
                 turns.append((doc_start, starts[i], starts[i], min(ends[i], starts[i] + MAX_NARRATION),
                               cmd_index, len(mem_texts) - 1))
-                is_val.append(doc.name in val_names or i >= tail_from)
+                is_val.append(doc.name in val_names)
             memory.read(unit.text)
             i += 1
     cmd_flat, cmd_offsets = _ragged(tokenizer.encode_batch(cmd_texts) if cmd_texts else [])

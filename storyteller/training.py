@@ -22,7 +22,7 @@ import torch.distributed as dist
 
 from storyteller.checkpoint import CONFIG, load_checkpoint, load_trainer_state, save_checkpoint
 from storyteller.config import ModelConfig, TrainConfig
-from storyteller.corpus import iter_documents_text, iter_text_files, load_documents
+from storyteller.corpus import TAIL, iter_documents_text, iter_text_files, load_documents
 from storyteller.dataset import Batcher, TurnData, build_turn_data, cache_key
 from storyteller.model import LSTMLanguageModel
 from storyteller.tokenizer import Tokenizer
@@ -82,7 +82,7 @@ def prepare_data(corpus: list[str | Path], out: Path, config: TrainConfig, exclu
     files = iter_text_files(corpus, exclude)
     if not files:
         raise ValueError("the corpus has no .txt files")
-    docs = load_documents(files)
+    docs = load_documents(files, generated_keep=config.generated_keep, val_tail=config.val_tail)
     log(f"{len(files)} files, {len(docs)} documents")
     tok_path = out / "tokenizer.json"
     if tokenizer is None and tok_path.is_file():
@@ -90,10 +90,12 @@ def prepare_data(corpus: list[str | Path], out: Path, config: TrainConfig, exclu
         log(f"reusing tokenizer {tok_path} ({tokenizer.vocab_size} tokens)")
     if tokenizer is None:
         log(f"training a {config.vocab_size}-token BPE tokenizer")
-        tokenizer = Tokenizer.train(iter_documents_text(docs), vocab_size=config.vocab_size)
+        train_docs = [d for d in docs if not d.name.endswith(TAIL)]  # validation text never shapes the tokenizer
+        tokenizer = Tokenizer.train(iter_documents_text(train_docs), vocab_size=config.vocab_size)
         out.mkdir(parents=True, exist_ok=True)
         tokenizer.save(tok_path)
-    settings = {"memory_budget": config.memory_budget, "val_fraction": config.val_fraction, "exclude": list(exclude)}
+    settings = {"memory_budget": config.memory_budget, "val_fraction": config.val_fraction, "exclude": list(exclude),
+                "val_tail": config.val_tail, "generated_keep": config.generated_keep}
     cache_dir = cache_dir or Path(platformdirs.user_cache_dir("storyteller")) / "datasets"
     cache_file = cache_dir / f"{cache_key(files, tokenizer, settings)}.npz"
     if cache_file.is_file():

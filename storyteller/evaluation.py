@@ -1,0 +1,238 @@
+"""Evaluation: bits per character on text, speed benchmarks, and (with memory) the plot-holding figures.
+
+Bits per character = total nats over the text / its characters / ln 2: comparable across tokenizers.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import torch
+import torch.nn.functional as F
+
+from storyteller.checkpoint import Checkpoint, CheckpointError, default_model_path, load_checkpoint
+from storyteller.model import LSTMLanguageModel
+
+LN2 = math.log(2)
+
+
+@dataclass
+class TextScore:
+    nats: float
+    tokens: int
+    characters: int
+
+    @property
+    def bpc(self) -> float:
+        return self.nats / max(1, self.characters) / LN2
+
+    @property
+    def perplexity(self) -> float:
+        return math.exp(self.nats / max(1, self.tokens))
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"bpc": round(self.bpc, 4), "perplexity": round(self.perplexity, 3), "tokens": self.tokens,
+                "characters": self.characters, "nats": round(self.nats, 2)}
+
+
+@torch.no_grad()
+def score_text(model: LSTMLanguageModel, tokenizer, text: str, streams: int = 16, chunk: int = 256) -> TextScore:
+    """Total negative log-likelihood of `text`, run as `streams` contiguous segments with carried LSTM state.
+
+    The first token of every segment is predicted from <|doc|> alone, so nothing is left unscored.
+    """
+    model.eval()
+    ids = tokenizer.encode(text)
+    if not ids:
+        return TextScore(0.0, 0, len(text))
+    n_streams = max(1, min(streams, len(ids) // (chunk * 2) or 1))
+    seg = math.ceil(len(ids) / n_streams)
+    segments = [ids[i * seg : (i + 1) * seg] for i in range(n_streams)]
+    segments = [s for s in segments if s]
+    length = max(len(s) for s in segments)
+    pad = tokenizer.pad_id
+    inputs = torch.full((len(segments), length), pad, dtype=torch.long)
+    targets = torch.full((len(segments), length), pad, dtype=torch.long)
+    mask = torch.zeros((len(segments), length))
+    for b, s in enumerate(segments):
+        inputs[b, 0] = tokenizer.doc_id
+        inputs[b, 1 : len(s)] = torch.tensor(s[:-1])
+        targets[b, : len(s)] = torch.tensor(s)
+        mask[b, : len(s)] = 1
+    nats, state = 0.0, None
+    for start in range(0, length, chunk):
+        x = inputs[:, start : start + chunk]
+        logits, _, state = model(x, state)
+        loss = F.cross_entropy(logits.float().flatten(0, 1), targets[:, start : start + chunk].flatten(), reduction="none")
+        nats += float((loss * mask[:, start : start + chunk].flatten()).sum())
+    return TextScore(nats, len(ids), len(text))
+
+
+def parse_range(spec: str | None) -> tuple[float, float]:
+    if not spec:
+        return 0.0, 1.0
+    try:
+        a, b = (float(x) for x in spec.split(":"))
+    except ValueError:
+        raise ValueError(f"bad range {spec!r}: expected A:B with 0 <= A < B <= 1") from None
+    if not 0.0 <= a < b <= 1.0:
+        raise ValueError(f"bad range {spec!r}: expected A:B with 0 <= A < B <= 1")
+    return a, b
+
+
+def read_corpus_texts(paths: list[str], max_chars: int | None = None,
+                      fraction: tuple[float, float] = (0.0, 1.0)) -> list[tuple[str, str]]:
+    from storyteller.corpus import iter_text_files
+
+    out, total = [], 0
+    for f in iter_text_files(paths):
+        text = f.read_text(encoding="utf-8", errors="replace").replace("\r\n", "\n")
+        text = text[int(len(text) * fraction[0]) : int(len(text) * fraction[1])]
+        if max_chars is not None:
+            text = text[: max(0, max_chars - total)]
+        if text:
+            out.append((str(f), text))
+            total += len(text)
+        if max_chars is not None and total >= max_chars:
+            break
+    return out
+
+
+def score_corpus(checkpoint: Checkpoint, texts: list[tuple[str, str]]) -> TextScore:
+    total = TextScore(0.0, 0, 0)
+    for _, text in texts:
+        s = score_text(checkpoint.model, checkpoint.tokenizer, text)
+        total = TextScore(total.nats + s.nats, total.tokens + s.tokens, total.characters + s.characters)
+    return total
+
+
+# -- speed -----------------------------------------------------------------------------------------
+def bench_narration(checkpoint: Checkpoint, tokens: int = 400, quantize: bool = True) -> dict[str, float]:
+    from storyteller.config import SamplerConfig
+    from storyteller.generator import Generator
+
+    gen = Generator(checkpoint, quantize=quantize)
+    text = ("You stand at the edge of a dark forest with a lantern in your hand. The old ferryman told you "
+            "that the witch lives beyond the trees. ") * 12
+    story = checkpoint.tokenizer.encode(text)
+    prompt = gen.build_prompt(story, "hero: you. place: the dark forest\ncarrying: lantern, knife\n"
+                              "people: the witch alive; the ferryman alive", "open the door", 256)
+    settings = SamplerConfig(max_tokens=tokens, temperature=0.8)
+    gen.narrate(prompt, SamplerConfig(max_tokens=8), torch.Generator().manual_seed(0))  # warm-up
+    # Count raw decoding speed: no early stop at end of turn.
+    stop_ids, gen.stop_ids = gen.stop_ids, set()
+    try:
+        t = time.perf_counter()
+        first_logits, _ = gen.prefill(prompt)
+        prefill = time.perf_counter() - t
+        n = gen.narrate(prompt, settings, torch.Generator().manual_seed(0))
+    finally:
+        gen.stop_ids = stop_ids
+    return {"tokens_per_second": n.tokens / n.seconds, "first_token_ms": 1000 * n.first_token_seconds,
+            "prefill_ms": 1000 * prefill, "prompt_tokens": len(prompt), "tokens": n.tokens}
+
+
+def bench_training(config, batch_size: int = 32, seq_len: int = 288, steps: int = 6, bf16: bool = True) -> float:
+    model = LSTMLanguageModel(config).train()
+    opt = torch.optim.AdamW(model.parameters(), lr=1e-3)
+    x = torch.randint(0, config.vocab_size, (batch_size, seq_len))
+    times = []
+    for _ in range(steps):
+        t = time.perf_counter()
+        with torch.autocast("cpu", dtype=torch.bfloat16, enabled=bf16):
+            _, loss, _ = model(x, targets=x)
+        opt.zero_grad()
+        loss.backward()
+        opt.step()
+        times.append(time.perf_counter() - t)
+    best = sorted(times[1:])[len(times[1:]) // 2]  # median after warm-up
+    return batch_size * seq_len / best
+
+
+# -- command entry points ----------------------------------------------------------------------------
+def _load(model_path, UserError) -> Checkpoint:
+    try:
+        return load_checkpoint(model_path or default_model_path())
+    except CheckpointError as e:
+        raise UserError(str(e)) from None
+
+
+def run_eval_command(args, UserError) -> int:
+    from rich.console import Console
+    from rich.table import Table
+
+    if not args.corpus and not args.script:
+        raise UserError("give --corpus PATH [PATH ...] and/or --script FILE")
+    checkpoint = _load(args.model, UserError)
+    result: dict[str, Any] = {"model": checkpoint.model_id}
+    if args.corpus:
+        for c in args.corpus:
+            if not Path(c).exists():
+                raise UserError(f"no such corpus file or folder: {c}")
+        try:
+            texts = read_corpus_texts(args.corpus, args.max_chars, parse_range(args.range))
+        except ValueError as e:
+            raise UserError(str(e)) from None
+        if not texts:
+            raise UserError("the corpus has no .txt text")
+        total = score_corpus(checkpoint, texts)
+        result.update(total.to_dict())
+        if not args.no_memory_eval:
+            from storyteller.memory_eval import memory_ablation
+
+            result["memory"] = memory_ablation(checkpoint, texts, seed=args.seed)
+    if args.script:
+        from storyteller.memory_eval import play_metrics
+
+        try:
+            lines = Path(args.script).read_text(encoding="utf-8").splitlines()
+        except OSError as e:
+            raise UserError(f"cannot read script {args.script}: {e.strerror}") from None
+        result["play"] = play_metrics(checkpoint, lines, seed=args.seed)
+    if args.json:
+        print(json.dumps(result, indent=2))
+        return 0
+    console = Console()
+    table = Table(title=f"evaluation of {checkpoint.model_id}")
+    table.add_column("figure")
+    table.add_column("value", justify="right")
+    for key, value in result.items():
+        if isinstance(value, dict):
+            for k, v in value.items():
+                table.add_row(f"{key}.{k}", f"{v:.4f}" if isinstance(v, float) else str(v))
+        else:
+            table.add_row(key, f"{value:.4f}" if isinstance(value, float) else str(value))
+    console.print(table)
+    return 0
+
+
+def run_bench_command(args, UserError) -> int:
+    from rich.console import Console
+    from rich.table import Table
+
+    checkpoint = _load(args.model, UserError)
+    torch.manual_seed(0)
+    result: dict[str, Any] = {"model": checkpoint.model_id, "threads": torch.get_num_threads(),
+                              "parameters": checkpoint.model.num_params()}
+    for name, quantize in (("int8", True), ("fp32", False)):
+        r = bench_narration(checkpoint, args.tokens if quantize else min(args.tokens, 120), quantize)
+        result[f"narration_{name}_tokens_per_second"] = round(r["tokens_per_second"], 1)
+        result[f"first_token_{name}_ms"] = round(r["first_token_ms"], 1)
+        result[f"prefill_{name}_ms"] = round(r["prefill_ms"], 1)
+    if args.train:
+        result["training_bf16_tokens_per_second"] = round(bench_training(checkpoint.model.config), 1)
+    if args.json:
+        print(json.dumps(result, indent=2))
+        return 0
+    table = Table(title="storyteller bench")
+    table.add_column("figure")
+    table.add_column("value", justify="right")
+    for k, v in result.items():
+        table.add_row(k, f"{v:,}" if isinstance(v, (int, float)) else str(v))
+    Console().print(table)
+    return 0
