@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -46,7 +47,7 @@ class TurnData:
 
     def save(self, path: Path) -> None:
         path.parent.mkdir(parents=True, exist_ok=True)
-        tmp = path.with_suffix(".tmp.npz")
+        tmp = path.with_suffix(f".{os.getpid()}.tmp.npz")
         np.savez(tmp, stream=self.stream, turns=self.turns, cmd_flat=self.cmd_flat, cmd_offsets=self.cmd_offsets,
                  mem_flat=self.mem_flat, mem_offsets=self.mem_offsets, is_val=self.is_val,
                  characters=np.array([self.characters]))

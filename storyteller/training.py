@@ -74,6 +74,17 @@ def dist_setup() -> tuple[int, int, torch.device]:
     return 0, 1, device
 
 
+def weights_agree(model: torch.nn.Module) -> bool:
+    """All ranks hold bit-identical weights (DDP's promise), checked by gathering a float64 checksum."""
+    flat = torch.cat([p.detach().double().flatten() for p in model.parameters()])
+    weights = torch.arange(1, flat.numel() + 1, dtype=torch.float64) / flat.numel()
+    weights = weights.to(flat.device)
+    mine = torch.stack([flat.sum(), (flat * weights).sum(), (flat * flat).sum()])
+    gathered = [torch.zeros_like(mine) for _ in range(dist.get_world_size())]
+    dist.all_gather(gathered, mine)
+    return all(torch.equal(g, gathered[0]) for g in gathered)
+
+
 # -- data --------------------------------------------------------------------------------------------
 def prepare_data(corpus: list[str | Path], out: Path, config: TrainConfig, exclude: list[str] = (),
                  cache_dir: Path | None = None, log: Callable[[str], None] = print,
@@ -173,7 +184,11 @@ def train(corpus: list[str | Path], out: str | Path, config: TrainConfig, model_
         config = TrainConfig(**{**config.to_dict(), **resume_state["train_config"],
                                 **({"minutes": config.minutes} if config.minutes else {}),
                                 **({"max_steps": config.max_steps} if config.max_steps else {})})
+    if world > 1 and rank != 0:
+        dist.barrier()  # rank 0 trains the tokenizer and fills the cache first; the others then reuse them
     tokenizer, data = prepare_data(corpus, out, config, exclude, cache_dir, cb.on_prepare, tokenizer)
+    if world > 1 and rank == 0:
+        dist.barrier()
     model_config = model_config or ModelConfig()
     model_config.vocab_size = tokenizer.vocab_size
     model = LSTMLanguageModel(model_config)
@@ -221,13 +236,15 @@ def train(corpus: list[str | Path], out: str | Path, config: TrainConfig, model_
         meta = {"model_id": model_id or out.name, "step": step, "tokens": tokens_seen,
                 "train_seconds": round(elapsed_before + (time.time() - t0), 1),
                 "best_val_loss": best_val, "val_bpc": best_val / chars_per_token / LN2 if best_val < 1e9 else None,
-                "train_config": config.to_dict(), "device": str(device), "world_size": world}
+                "train_config": config.to_dict(), "device": str(device), "world_size": world,
+                "ranks_agree": ranks_agree}
         trainer_state = {"step": step, "elapsed": elapsed_before + (time.time() - t0), "tokens": tokens_seen,
                          "best_val_loss": best_val, "param_groups": groups, "train_config": config.to_dict(),
                          "history": history}
         save_checkpoint(path, model, tokenizer, meta, tensors, trainer_state)
         cb.on_checkpoint(path, info)
 
+    ranks_agree: bool | None = None
     t0 = time.time()
     last_ckpt = time.time()
     info = StepInfo(step, float("nan"), 0.0, 0.0, elapsed_before, 0.0)
@@ -278,6 +295,8 @@ def train(corpus: list[str | Path], out: str | Path, config: TrainConfig, model_
         if time.time() - last_ckpt > config.checkpoint_minutes * 60:
             save(last_dir, info)
             last_ckpt = time.time()
+    if world > 1:
+        ranks_agree = weights_agree(model)
     save(last_dir, info)
     if world > 1:
         dist.barrier()

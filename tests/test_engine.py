@@ -1,0 +1,131 @@
+"""The game loop on a tiny real model: turns, meta-commands, undo/retry memory restore, saves, scripts."""
+
+import io
+import json
+
+from storyteller.engine import play_script
+
+
+def test_turn_narrates_updates_memory_and_autosaves(make_engine, tmp_path):
+    engine = make_engine(saves_dir=tmp_path)
+    reply = engine.submit("take the lamp")
+    assert reply.kind == "narration" and reply.text
+    assert engine.turn_count == 1 and engine.turns[0].command == "take the lamp"
+    saved = json.loads((tmp_path / f"{engine.name}.json").read_text())
+    assert saved["turns"][0]["narration"] == reply.text
+
+
+def test_model_input_has_memory_right_before_the_command(make_engine):
+    engine = make_engine()
+    engine.memory.pin("the witch is dead")
+    ids = engine.model_input("open the door")
+    tok = engine.tokenizer
+    mem_at, cmd_at = ids.index(tok.mem_id), ids.index(tok.cmd_id)
+    assert ids.index(tok.end_mem_id) + 1 == cmd_at and mem_at < cmd_at
+    assert "the witch is dead" in tok.decode(ids[mem_at:cmd_at])
+    assert tok.decode(ids[cmd_at:]) == "open the door"
+
+
+def test_same_seed_same_story(make_engine, tmp_path):
+    a = make_engine(seed=7, saves_dir=tmp_path / "a")
+    b = make_engine(seed=7, saves_dir=tmp_path / "b")
+    for cmd in ["look", "go north", "take key"]:
+        assert a.submit(cmd).text == b.submit(cmd).text
+
+
+def test_undo_restores_memory_and_pins(make_engine):
+    engine = make_engine()
+    engine.submit("look around")
+    before = engine.memory.to_dict()
+    engine.submit("The witch was killed by the hunter.")
+    engine.memory.pin("pinned after turn two")
+    assert engine.submit("/undo").kind == "info"
+    assert engine.turn_count == 1
+    assert engine.memory.to_dict() == before
+
+
+def test_retry_replaces_last_turn(make_engine):
+    engine = make_engine()
+    engine.submit("look")
+    memory_before_turn = engine.turns[-1].memory_before
+    reply = engine.submit("/retry")
+    assert reply.kind == "narration" and engine.turn_count == 1
+    assert engine.turns[-1].command == "look"
+    assert engine.turns[-1].memory_before == memory_before_turn
+
+
+def test_redo_after_undo(make_engine):
+    engine = make_engine()
+    engine.submit("look")
+    text = engine.turns[-1].narration
+    engine.submit("/undo")
+    engine.submit("/redo")
+    assert engine.turn_count == 1 and engine.turns[-1].narration == text
+
+
+def test_meta_commands(make_engine):
+    engine = make_engine()
+    assert "/save NAME" in engine.submit("/help").text
+    assert engine.submit("/temperature 1.3").text == "Temperature 1.3."
+    assert engine.settings.temperature == 1.3
+    assert engine.submit("/temperature 99").kind == "error"
+    assert engine.submit("/temperature hot").kind == "error"
+    engine.submit("/remember the key opens the tower")
+    assert "the key opens the tower" in engine.submit("/memory").text
+    assert engine.submit("/forget 1").kind == "info" and engine.memory.pinned == []
+    assert engine.submit("/forget 5").kind == "error"
+    assert engine.submit("/undo").kind == "error"
+    assert engine.submit("/dance").kind == "error"
+    assert engine.submit("/load").kind == "error"
+    assert engine.submit("/quit").kind == "quit"
+
+
+def test_save_load_continues_identically(make_engine, tmp_path):
+    """A save made mid-story, loaded by a fresh engine, continues exactly as the original would."""
+    original = make_engine(seed=3, saves_dir=tmp_path)
+    for cmd in ["look", "go north"]:
+        original.submit(cmd)
+    original.submit("/temperature 1.1")
+    assert original.submit("/save checkpoint").kind == "info"
+    expected = [original.submit(c).text for c in ["open the door", "take the key"]]
+
+    resumed = make_engine(seed=999, saves_dir=tmp_path)
+    assert resumed.submit("/load checkpoint").kind == "info"
+    assert resumed.turn_count == 2 and resumed.settings.temperature == 1.1
+    assert [resumed.submit(c).text for c in ["open the door", "take the key"]] == expected
+
+
+def test_loading_a_corrupted_save_keeps_the_current_story(make_engine, tmp_path):
+    engine = make_engine(saves_dir=tmp_path)
+    engine.submit("look")
+    (tmp_path / "broken.json").write_text("{ not json")
+    reply = engine.submit("/load broken")
+    assert reply.kind == "error" and "corrupted" in reply.text
+    assert engine.turn_count == 1
+
+
+def test_play_script_prints_commands_and_narrations(make_engine):
+    engine = make_engine()
+    out = io.StringIO()
+    play_script(engine, ["# a comment", "look", "", "/temperature 0.5", "go north"], out)
+    text = out.getvalue()
+    assert "> look\n" in text and "> go north\n" in text and "a comment" not in text
+    assert "Temperature 0.5." in text and engine.turn_count == 2
+
+
+def test_loop_guard_rerolls_repeats(make_engine, monkeypatch):
+    engine = make_engine()
+    engine.submit("look")
+    calls = []
+    real = engine.generator.narrate
+
+    def narrate(*args, **kwargs):
+        n = real(*args, **kwargs)
+        calls.append(1)
+        if len(calls) == 1:
+            n.text = engine.turns[-1].narration  # an exact repeat of the previous narration
+        return n
+
+    monkeypatch.setattr(engine.generator, "narrate", narrate)
+    engine.submit("look again")
+    assert len(calls) == 2

@@ -1,0 +1,65 @@
+import json
+
+import pytest
+
+from storyteller.saves import SCHEMA_VERSION, SaveError, list_saves, read_save, validate_name, write_save
+
+
+def test_write_then_read(tmp_path):
+    write_save(tmp_path, "my story", {"turns": [{"command": "look", "narration": "A hall."}], "opening": "Hi."})
+    data = read_save(tmp_path, "my story")
+    assert data["schema"] == SCHEMA_VERSION and data["turns"][0]["narration"] == "A hall."
+    assert not [p for p in tmp_path.iterdir() if p.name.endswith(".tmp")]  # no temporaries left behind
+
+
+def test_overwrite_is_atomic_and_complete(tmp_path):
+    for i in range(5):
+        write_save(tmp_path, "s", {"turns": [{"command": "x", "narration": str(i)}]})
+    assert read_save(tmp_path, "s")["turns"][0]["narration"] == "4"
+    assert [p.name for p in tmp_path.iterdir()] == ["s.json"]
+
+
+def test_corrupted_save_is_a_clear_error_and_left_untouched(tmp_path):
+    path = tmp_path / "broken.json"
+    path.write_text('{"turns": [ {"narration": "half')
+    with pytest.raises(SaveError, match="corrupted"):
+        read_save(tmp_path, "broken")
+    assert path.read_text() == '{"turns": [ {"narration": "half'
+
+
+def test_malformed_turn_is_reported(tmp_path):
+    (tmp_path / "bad.json").write_text(json.dumps({"schema": 1, "turns": [{"command": "x"}]}))
+    with pytest.raises(SaveError, match="turn 1"):
+        read_save(tmp_path, "bad")
+
+
+def test_newer_schema_is_refused(tmp_path):
+    (tmp_path / "future.json").write_text(json.dumps({"schema": SCHEMA_VERSION + 1, "turns": []}))
+    with pytest.raises(SaveError, match="newer"):
+        read_save(tmp_path, "future")
+
+
+def test_migration_from_schema_0(tmp_path):
+    (tmp_path / "old.json").write_text(json.dumps({"story": [["look", "A hall."]], "seed": 3}))
+    data = read_save(tmp_path, "old")
+    assert data["schema"] == SCHEMA_VERSION
+    assert data["turns"] == [{"command": "look", "narration": "A hall.", "mode": "do"}]
+
+
+@pytest.mark.parametrize("name", ["../escape", "", "a/b", "x" * 70, ".hidden"])
+def test_bad_names_are_refused(name):
+    with pytest.raises(SaveError):
+        validate_name(name)
+
+
+def test_missing_save(tmp_path):
+    with pytest.raises(SaveError, match="no save named"):
+        read_save(tmp_path, "nothing")
+
+
+def test_list_saves_reports_turns_first_line_and_errors(tmp_path):
+    write_save(tmp_path, "good", {"turns": [{"command": "a", "narration": "b"}], "opening": "It was dark.\nMore."})
+    (tmp_path / "bad.json").write_text("not json")
+    infos = {s.name: s for s in list_saves(tmp_path)}
+    assert infos["good"].turns == 1 and infos["good"].first_line == "It was dark." and infos["good"].error is None
+    assert infos["bad"].error is not None

@@ -1,0 +1,153 @@
+"""Training on a tiny corpus for a few steps: data layout, loss masking, checkpoints, exact resume, DDP."""
+
+import os
+import socket
+import subprocess
+import sys
+
+import pytest
+import torch
+
+from storyteller.checkpoint import load_checkpoint
+from storyteller.config import ModelConfig, TrainConfig
+from storyteller.corpus import load_documents, synthetic_command
+from storyteller.dataset import Batcher, build_turn_data
+from storyteller.training import train
+
+STORY = """\
+THE KING AND THE WITCH
+
+Once upon a time there lived a king who had a daughter named Rose. The king loved her dearly.
+
+One day a wicked witch came to the castle. She wanted the golden crown of the king.
+
+Rose went to the forest and found a little house. An old woman lived there with a black cat.
+
+"Who are you?" said the old woman. "I am Rose, the daughter of the king," said she.
+
+The old woman gave her a silver key. Rose took the key and went back to the castle.
+
+Then she opened the door of the tower, and the witch fell down dead.
+"""
+
+TRANSCRIPT = """\
+### A tiny game
+
+You are standing in an open field west of a white house.
+
+> open mailbox
+
+Opening the small mailbox reveals a leaflet.
+
+> take leaflet
+
+Taken.
+
+> go north
+
+You are in a dark forest. A path leads north.
+"""
+
+
+@pytest.fixture
+def corpus(tmp_path):
+    d = tmp_path / "corpus"
+    d.mkdir()
+    for i in range(6):
+        (d / f"tale{i}.txt").write_text(STORY.replace("Rose", ["Rose", "Anna", "Greta", "Mia", "Ida", "Eva"][i]))
+    (d / "game.txt").write_text(TRANSCRIPT * 3)
+    return d
+
+
+def tiny_configs(steps=6):
+    return (ModelConfig(n_embd=32, n_hidden=32, n_layer=1, dropout=0.0),
+            TrainConfig(seq_len=48, batch_size=4, max_steps=steps, eval_interval=3, eval_batches=2, vocab_size=400,
+                        warmup_steps=2, memory_budget=24, val_fraction=0.2, lr=1e-2))
+
+
+def test_documents_and_synthetic_commands(corpus):
+    docs = load_documents([corpus])
+    assert any(d.is_transcript for d in docs)
+    game = next(d for d in docs if d.is_transcript)
+    assert [u.text for u in game.units if u.kind == "command"][:2] == ["open mailbox", "take leaflet"]
+    assert all("###" not in u.text and u.text != "THE KING AND THE WITCH" for d in docs for u in d.units)
+    assert synthetic_command("Then she opened the door of the tower, and the witch fell.") == "open the door of the tower"
+    assert synthetic_command('"Who are you?" said the old woman.') == 'say "Who are you"'
+    assert synthetic_command("The king loved her dearly.") is None
+
+
+def test_windows_put_memory_before_command_and_mask_them(corpus, tiny_tokenizer):
+    docs = load_documents([corpus])
+    data = build_turn_data(docs, tiny_tokenizer, memory_budget=24, val_fraction=0.2)
+    batcher = Batcher(data, tiny_tokenizer, seq_len=64, memory_prob=1.0, command_prob=1.0, seed=0)
+    tok = tiny_tokenizer
+    transcript_turns = [i for i in batcher.indices if data.turns[i][2] != data.turns[i][1]]
+    seq, mask = batcher.window(int(transcript_turns[0]), None)
+    seq = seq.tolist()
+    assert tok.mem_id in seq and tok.cmd_id in seq and seq[-1] == tok.eot_id
+    assert seq.index(tok.end_mem_id) + 1 == seq.index(tok.cmd_id)
+    # mask[k] scores the prediction of seq[k + 1]: memory and command tokens are never scored, narration is.
+    for k in range(len(mask)):
+        target_pos = k + 1
+        inside = seq.index(tok.mem_id) <= target_pos <= seq.index(tok.end_cmd_id)
+        if inside:
+            assert mask[k] == 0
+    assert mask[-1] == 1  # the end-of-turn token is learned
+
+
+def test_train_saves_best_and_last_and_resumes_exactly(corpus, tmp_path):
+    model_cfg, cfg = tiny_configs(steps=6)
+    straight = train([corpus], tmp_path / "a", cfg, model_cfg, cache_dir=tmp_path / "cache")
+    assert straight.steps == 6 and (tmp_path / "a/best/model.safetensors").is_file()
+    loaded = load_checkpoint(tmp_path / "a/last")
+    assert loaded.meta["step"] == 6
+
+    model_cfg, cfg = tiny_configs(steps=3)
+    train([corpus], tmp_path / "b", cfg, model_cfg, cache_dir=tmp_path / "cache")
+    _, cfg6 = tiny_configs(steps=6)
+    resumed = train([corpus], tmp_path / "b", cfg6, resume=True, cache_dir=tmp_path / "cache")
+    assert resumed.steps == 6
+    a = load_checkpoint(tmp_path / "a/last").model.state_dict()
+    b = load_checkpoint(tmp_path / "b/last").model.state_dict()
+    for name in a:
+        assert torch.allclose(a[name], b[name], atol=1e-6), name
+
+
+def test_training_lowers_validation_loss(corpus, tmp_path):
+    model_cfg, cfg = tiny_configs(steps=40)
+    cfg.eval_interval = 10
+    result = train([corpus], tmp_path / "run", cfg, model_cfg, cache_dir=tmp_path / "cache")
+    assert result.history[-1]["val_loss"] < result.history[0]["val_loss"]
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def test_ddp_two_cpu_processes_agree(corpus, tmp_path):
+    """torchrun-style launch of 2 gloo processes: after a few steps both ranks hold identical weights."""
+    # The real entry point through torch's own launcher; the trainer all-gathers a checksum of every rank's
+    # weights at the end and records whether they are identical.
+    env = {**os.environ, "OMP_NUM_THREADS": "1"}
+    cmd = [sys.executable, "-m", "torch.distributed.run", "--nproc_per_node=2", f"--master_port={_free_port()}",
+           "-m", "storyteller.cli", "train", "--corpus", str(corpus), "--out", str(tmp_path / "ddp"),
+           "--steps", "4", "--config", str(_write_config(tmp_path)), "--cache-dir", str(tmp_path / "cache")]
+    proc = subprocess.run(cmd, env=env, capture_output=True, text=True, timeout=300)
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    meta = load_checkpoint(tmp_path / "ddp/last").meta
+    assert meta["world_size"] == 2 and meta["step"] == 4
+    assert meta["ranks_agree"] is True
+
+
+def _write_config(tmp_path):
+    import json
+
+    path = tmp_path / "tiny.json"
+    path.write_text(json.dumps({
+        "model": {"n_embd": 32, "n_hidden": 32, "n_layer": 1, "dropout": 0.0},
+        "train": {"seq_len": 48, "batch_size": 4, "eval_interval": 2, "eval_batches": 2, "vocab_size": 400,
+                  "warmup_steps": 2, "memory_budget": 24, "val_fraction": 0.2, "lr": 1e-2},
+    }))
+    return path
