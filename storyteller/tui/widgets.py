@@ -1,0 +1,251 @@
+"""The widgets of the main screen: the story, the memory sidebar, the status line and the command input."""
+
+from __future__ import annotations
+
+from time import monotonic
+from typing import TYPE_CHECKING
+
+from textual.binding import Binding
+from textual.containers import Vertical, VerticalScroll
+from textual.content import Content
+from textual.reactive import reactive
+from textual.timer import Timer
+from textual.widgets import Input, Static
+
+if TYPE_CHECKING:
+    from storyteller.engine import Engine
+
+STREAM_INTERVAL = 1 / 20  # the streaming narration is redrawn at most 20 times a second
+STREAM_CURSOR = " ▍"
+
+
+def plain(text: str) -> Content:
+    """Story text as content: never parsed as markup, whatever brackets the model or the player writes."""
+    return Content(text)
+
+
+class StoryPane(VerticalScroll):
+    """The story so far: the opening, then one `.turn` per turn (`.command` line and `.narration`), with info and
+    error replies in their own style in between. The narration being generated streams into the last `.turn`."""
+
+    can_focus = False
+
+    def __init__(self, *, id: str | None = None) -> None:
+        super().__init__(id=id)
+        self._live: Static | None = None
+        self._pending: str | None = None
+        self._last_flush = 0.0
+        self._flush_timer: Timer | None = None
+
+    def on_mount(self) -> None:
+        self.anchor()
+
+    # -- whole story -------------------------------------------------------------------------------
+    def show_story(self, engine: Engine) -> None:
+        """Replace everything with the engine's story: the opening and every turn."""
+        self._stop_stream()
+        self.remove_children()
+        widgets: list[Static | Vertical] = [Static(plain(engine.opening), classes="opening")]
+        widgets += [self._turn(turn.command, turn.narration) for turn in engine.turns]
+        self.mount_all(widgets)
+        self.anchor()
+
+    @staticmethod
+    def _turn(command: str, narration: str | Static) -> Vertical:
+        parts = []
+        if command:
+            parts.append(Static(plain(f"> {command}"), classes="command"))
+        parts.append(narration if isinstance(narration, Static) else Static(plain(narration), classes="narration"))
+        return Vertical(*parts, classes="turn")
+
+    def add_info(self, text: str) -> None:
+        self.mount(Static(plain(text), classes="reply info"))
+        self.anchor()
+
+    def add_error(self, text: str) -> None:
+        self.mount(Static(plain(text), classes="reply error"))
+        self.anchor()
+
+    def add_meta(self, line: str) -> None:
+        """A meta-command the player typed, shown like a command but quieter."""
+        self.mount(Static(plain(f"> {line}"), classes="meta"))
+        self.anchor()
+
+    def remove_last_turn(self) -> None:
+        turns = self.query(".turn")
+        if turns:
+            turns.last().remove()
+
+    # -- streaming ---------------------------------------------------------------------------------
+    @property
+    def streaming(self) -> bool:
+        return self._live is not None
+
+    def begin_narration(self, command: str) -> None:
+        self._stop_stream()
+        self._live = Static(plain(STREAM_CURSOR.strip()), classes="narration -streaming")
+        self.mount(self._turn(command, self._live))
+        self._pending = None
+        self._last_flush = 0.0
+        self.anchor()
+
+    def stream(self, text: str) -> None:
+        """Show the narration so far; redraws are batched to at most one per STREAM_INTERVAL."""
+        if self._live is None:
+            return
+        self._pending = text
+        if self._flush_timer is not None:
+            return  # a redraw is already scheduled; it will show this text
+        wait = self._last_flush + STREAM_INTERVAL - monotonic()
+        if wait <= 0:
+            self.flush()
+        else:
+            self._flush_timer = self.set_timer(wait, self.flush)
+
+    def flush(self) -> None:
+        """Draw the pending streamed text now."""
+        if self._flush_timer is not None:
+            self._flush_timer.stop()
+        self._flush_timer = None
+        self._last_flush = monotonic()
+        if self._live is not None and self._pending is not None:
+            self._live.update(plain(self._pending + STREAM_CURSOR))
+            self._pending = None
+
+    def end_narration(self, text: str, stopped: bool = False) -> None:
+        """Replace the streamed text with the engine's final (tidied) narration."""
+        live = self._live
+        self._stop_stream()
+        if live is None:
+            return
+        live.remove_class("-streaming")
+        live.update(plain(text))
+        if stopped:
+            live.add_class("-stopped")
+            live.parent.mount(Static("(stopped)", classes="stopped-note"))  # type: ignore[union-attr]
+        self.anchor()
+
+    def abandon_narration(self) -> None:
+        """Drop the turn being streamed (its narration failed or produced no turn)."""
+        live = self._live
+        self._stop_stream()
+        if live is not None and live.parent is not None:
+            live.parent.remove()
+
+    def _stop_stream(self) -> None:
+        if self._flush_timer is not None:
+            self._flush_timer.stop()
+            self._flush_timer = None
+        self._live = None
+        self._pending = None
+
+
+class MemorySidebar(VerticalScroll):
+    """What the narrator remembers (the rendered memory block and the pinned facts) and the sampler settings."""
+
+    can_focus = False
+
+    def compose(self):
+        yield Static(id="memory-text", classes="sidebar-section")
+        yield Static(id="pinned", classes="sidebar-section")
+        yield Static(id="sampler", classes="sidebar-section")
+
+    def on_mount(self) -> None:
+        self.query_one("#memory-text").border_title = "Memory"
+        self.query_one("#pinned").border_title = "Pinned facts"
+        self.query_one("#sampler").border_title = "Sampler"
+
+    def refresh_from(self, engine: Engine) -> None:
+        try:
+            memory = engine.memory_text().strip() or "(empty)"
+        except Exception as e:  # noqa: BLE001 - a memory bug must not take the whole UI down
+            memory = f"(cannot render the memory: {e})"
+        self.query_one("#memory-text", Static).update(plain(memory))
+        pinned = list(getattr(engine.memory, "pinned", []))
+        text = "\n".join(f"{i}. {fact}" for i, fact in enumerate(pinned, 1)) or "(none: /remember TEXT or F2)"
+        self.query_one("#pinned", Static).update(plain(text))
+        s = engine.settings
+        self.query_one("#sampler", Static).update(plain(
+            f"temperature   {s.temperature:.2f}\n"
+            f"top-k         {s.top_k}\n"
+            f"top-p         {s.top_p:.2f}\n"
+            f"rep. penalty  {s.repetition_penalty:.2f}\n"
+            f"max tokens    {s.max_tokens}"
+        ))
+
+
+class StatusLine(Static):
+    """model · session · turn · temperature · tokens/s of the last narration."""
+
+    model_id: reactive[str] = reactive("")
+    session: reactive[str] = reactive("")
+    turn: reactive[int] = reactive(0)
+    temperature: reactive[float] = reactive(0.0)
+    tokens_per_second: reactive[float | None] = reactive(None)
+    busy: reactive[bool] = reactive(False)
+
+    def render(self) -> Content:
+        tps = "—" if self.tokens_per_second is None else f"{self.tokens_per_second:.1f}"
+        state = "narrating… (Esc stops)" if self.busy else "ready"
+        return Content.assemble(
+            ("model ", "dim"), self.model_id,
+            ("  │  story ", "dim"), self.session,
+            ("  │  turn ", "dim"), str(self.turn),
+            ("  │  temperature ", "dim"), f"{self.temperature:.2f}",
+            ("  │  ", "dim"), f"{tps} tok/s",
+            ("  │  ", "dim"), (state, "bold" if self.busy else "dim"),
+        )
+
+    def refresh_from(self, engine: Engine) -> None:
+        self.model_id = str(engine.generator.model_id)
+        self.session = engine.name
+        self.turn = engine.turn_count
+        self.temperature = engine.settings.temperature
+
+
+class CommandInput(Input):
+    """The command line, with a history walked with up/down (the line being typed is kept as the newest entry)."""
+
+    BINDINGS = [
+        Binding("up", "history_previous", "Previous command", show=False),
+        Binding("down", "history_next", "Next command", show=False),
+    ]
+
+    def __init__(self, *, history_size: int = 200, **kwargs) -> None:
+        super().__init__(**kwargs)
+        self.history: list[str] = []
+        self.history_size = history_size
+        self._index: int | None = None  # position while walking the history; None: editing a new line
+        self._draft = ""
+
+    def add_history(self, line: str) -> None:
+        line = line.strip()
+        if line and (not self.history or self.history[-1] != line):
+            self.history.append(line)
+            del self.history[: -self.history_size]
+        self._index = None
+        self._draft = ""
+
+    def action_history_previous(self) -> None:
+        if not self.history:
+            return
+        if self._index is None:
+            self._draft = self.value
+            self._index = len(self.history)
+        if self._index > 0:
+            self._index -= 1
+            self._show(self.history[self._index])
+
+    def action_history_next(self) -> None:
+        if self._index is None:
+            return
+        self._index += 1
+        if self._index >= len(self.history):
+            self._index = None
+            self._show(self._draft)
+        else:
+            self._show(self.history[self._index])
+
+    def _show(self, text: str) -> None:
+        self.value = text
+        self.cursor_position = len(text)

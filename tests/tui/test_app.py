@@ -1,0 +1,249 @@
+"""The TUI driven with Pilot around a real Engine on the controllable FakeGenerator. No sleeps: tests wait for the
+worker with `workers.wait_for_complete()` and for the fake generator with its threading events."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+
+import pytest
+from textual.widgets import Input, OptionList, Static
+
+from storyteller.tui.app import StorytellerApp, make_app
+from storyteller.tui.screens import HelpScreen, LoadScreen, SaveScreen
+from storyteller.tui.widgets import CommandInput, StatusLine, StoryPane
+from tui_fakes import DEFAULT_NARRATIONS
+
+pytestmark = pytest.mark.asyncio
+
+
+def story_texts(app: StorytellerApp, selector: str) -> list[str]:
+    return [str(w.content) for w in app.query_one(StoryPane).query(selector).results(Static)]
+
+
+async def settle(pilot) -> None:
+    await pilot.app.workers.wait_for_complete()
+    await pilot.pause()
+
+
+async def wait_event(event) -> None:
+    assert await asyncio.to_thread(event.wait, 10), "the fake generator never got there"
+
+
+async def type_command(pilot, text: str) -> None:
+    pilot.app.query_one(CommandInput).value = text
+    await pilot.press("enter")
+
+
+async def test_command_streams_narration_and_is_shown_distinctly(engine):
+    app = make_app(engine)
+    async with app.run_test(size=(110, 32)) as pilot:
+        assert story_texts(app, ".opening") == [engine.opening]
+        await pilot.press(*"open the door", "enter")
+        await settle(pilot)
+        assert engine.turn_count == 1
+        assert story_texts(app, ".command") == ["> open the door"]
+        assert story_texts(app, ".narration") == [DEFAULT_NARRATIONS[0]]
+        assert app.query_one(CommandInput).value == ""
+        assert not app.busy
+        assert app.query_one(StatusLine).turn == 1
+        assert app.query_one(StatusLine).tokens_per_second == 25.0
+
+
+async def test_narration_streams_before_it_finishes(engine, fake_generator):
+    fake_generator.block_next(before_piece=4)
+    app = make_app(engine)
+    async with app.run_test() as pilot:
+        await type_command(pilot, "open the door")
+        await wait_event(fake_generator.reached)
+        await pilot.pause()
+        app.query_one(StoryPane).flush()  # redraws are batched in time; draw now rather than wait
+        assert app.busy
+        # the four words generated so far are on screen (plus the streaming cursor), the turn is not done
+        narration = story_texts(app, ".narration")[-1]
+        assert narration.startswith("The door creaks open")
+        assert engine.turn_count == 0
+        # Enter is ignored while narrating
+        await type_command(pilot, "look")
+        assert fake_generator.calls == 1
+        fake_generator.release.set()
+        await settle(pilot)
+        assert engine.turn_count == 1
+        assert story_texts(app, ".narration") == [DEFAULT_NARRATIONS[0]]
+        assert app.query_one(CommandInput).value == "look"  # the line typed meanwhile is kept
+
+
+async def test_temperature_keys_while_streaming_apply_mid_narration(engine, fake_generator):
+    fake_generator.block_next(before_piece=3)
+    app = make_app(engine)
+    async with app.run_test() as pilot:
+        assert app.temperature == 0.8
+        await type_command(pilot, "open the door")
+        await wait_event(fake_generator.reached)
+        assert app.focused is app.query_one(CommandInput)
+        await pilot.press("ctrl+up")
+        await pilot.press("f8")
+        assert app.temperature == 0.9 and engine.settings.temperature == 0.9
+        fake_generator.release.set()
+        await settle(pilot)
+        temps = fake_generator.temperatures[0]
+        assert temps[:3] == [0.8, 0.8, 0.8]
+        assert set(temps[3:]) == {0.9}
+        assert app.query_one(StatusLine).temperature == 0.9
+        assert "temperature   0.90" in str(app.query_one("#sampler", Static).content)
+        await pilot.press("ctrl+down", "f7", "f7")
+        assert engine.settings.temperature == 0.75
+
+
+async def test_temperature_is_clamped(engine):
+    app = make_app(engine)
+    async with app.run_test() as pilot:
+        app.temperature = 99
+        assert app.temperature == 2.0 == engine.settings.temperature
+        await pilot.press("f8")
+        assert engine.settings.temperature == 2.0
+        app.temperature = -1
+        assert engine.settings.temperature == 0.05
+
+
+async def test_escape_stops_narration(engine, fake_generator):
+    fake_generator.block_next(before_piece=3)
+    app = make_app(engine)
+    async with app.run_test() as pilot:
+        await type_command(pilot, "open the door")
+        await wait_event(fake_generator.reached)
+        await pilot.press("escape")
+        fake_generator.release.set()
+        await settle(pilot)
+        assert not app.busy
+        assert len(fake_generator.temperatures[0]) == 3  # no piece after Esc
+        assert engine.turns[-1].narration == "The door creaks"
+        assert story_texts(app, ".narration") == ["The door creaks"]
+        assert story_texts(app, ".stopped-note") == ["(stopped)"]
+
+
+async def test_meta_command_error_is_shown_in_story_pane(engine):
+    app = make_app(engine)
+    async with app.run_test() as pilot:
+        await type_command(pilot, "/load nosuch")
+        await settle(pilot)
+        errors = story_texts(app, ".error")
+        assert len(errors) == 1 and "nosuch" in errors[0]
+        await type_command(pilot, "/frobnicate")
+        assert "Unknown command /frobnicate" in story_texts(app, ".error")[-1]
+        assert engine.turn_count == 0
+
+
+async def test_history_walks_with_up_and_down(engine):
+    app = make_app(engine)
+    async with app.run_test() as pilot:
+        for line in ("look", "go north"):
+            await type_command(pilot, line)
+            await settle(pilot)
+        box = app.query_one(CommandInput)
+        await pilot.press(*"dr")
+        await pilot.press("up")
+        assert box.value == "go north"
+        await pilot.press("up", "up")
+        assert box.value == "look"
+        await pilot.press("down")
+        assert box.value == "go north"
+        await pilot.press("down")
+        assert box.value == "dr"
+
+
+async def test_save_dialog_then_load_dialog_in_a_new_app(make_ui_engine, saves_dir):
+    engine = make_ui_engine()
+    app = make_app(engine)
+    async with app.run_test() as pilot:
+        for line in ("open the door", "climb the stairs"):
+            await type_command(pilot, line)
+            await settle(pilot)
+        await pilot.press("ctrl+s")
+        assert isinstance(app.screen, SaveScreen)
+        name_box = app.screen.query_one(Input)
+        name_box.value = ""
+        await pilot.press(*"my tale", "enter")
+        await pilot.pause()
+        assert not isinstance(app.screen, SaveScreen)
+    saved = saves_dir / "my tale.json"
+    assert saved.is_file()
+    assert [t["command"] for t in json.loads(saved.read_text())["turns"]] == ["open the door", "climb the stairs"]
+
+    fresh = make_ui_engine(name="another")
+    app = make_app(fresh)
+    async with app.run_test() as pilot:
+        assert story_texts(app, ".turn") == []
+        await pilot.press("ctrl+o")
+        assert isinstance(app.screen, LoadScreen)
+        options = app.screen.query_one(OptionList)
+        ids = [options.get_option_at_index(i).id for i in range(options.option_count)]
+        assert "my tale" in ids
+        options.highlighted = ids.index("my tale")
+        await pilot.press("enter")
+        await pilot.pause()
+        assert not isinstance(app.screen, LoadScreen)
+        assert [(t.command, t.narration) for t in fresh.turns] == [
+            ("open the door", DEFAULT_NARRATIONS[0]), ("climb the stairs", DEFAULT_NARRATIONS[1])]
+        assert story_texts(app, ".command") == ["> open the door", "> climb the stairs"]
+        assert story_texts(app, ".narration") == DEFAULT_NARRATIONS[:2]
+        assert app.query_one(StatusLine).session == "my tale"
+        assert app.query_one(StatusLine).turn == 2
+
+
+async def test_load_dialog_lists_unreadable_saves_but_cannot_load_them(engine, saves_dir):
+    saves_dir.mkdir(parents=True)
+    (saves_dir / "broken.json").write_text("{not json")
+    app = make_app(engine)
+    async with app.run_test() as pilot:
+        await pilot.press("ctrl+o")
+        options = app.screen.query_one(OptionList)
+        broken = options.get_option("broken")
+        assert broken.disabled and "corrupted" in str(broken.prompt)
+        await pilot.press("escape")
+        assert not isinstance(app.screen, LoadScreen)
+
+
+async def test_app_started_from_a_loaded_engine_shows_previous_turns(make_ui_engine):
+    first = make_ui_engine(name="saga")
+    first.submit("open the door")
+    first.save()
+    engine = make_ui_engine(name="other")
+    engine.load("saga")
+    app = make_app(engine)
+    async with app.run_test():
+        assert story_texts(app, ".command") == ["> open the door"]
+        assert story_texts(app, ".narration") == [DEFAULT_NARRATIONS[0]]
+
+
+async def test_undo_and_retry_keys(engine, fake_generator):
+    app = make_app(engine)
+    async with app.run_test() as pilot:
+        await type_command(pilot, "open the door")
+        await settle(pilot)
+        await pilot.press("ctrl+r")
+        await settle(pilot)
+        assert engine.turn_count == 1
+        assert story_texts(app, ".narration") == [DEFAULT_NARRATIONS[1]]
+        await pilot.press("ctrl+z")
+        await settle(pilot)
+        assert engine.turn_count == 0
+        assert story_texts(app, ".turn") == []
+
+
+async def test_help_screen_opens_and_closes(engine):
+    app = make_app(engine)
+    async with app.run_test() as pilot:
+        await pilot.press("f1")
+        assert isinstance(app.screen, HelpScreen)
+        await pilot.press("escape")
+        assert not isinstance(app.screen, HelpScreen)
+
+
+async def test_quit_command_exits(engine, saves_dir):
+    app = make_app(engine)
+    async with app.run_test() as pilot:
+        await type_command(pilot, "/quit")
+        await pilot.pause()
+    assert not app.is_running
+    assert (saves_dir / "test-story.json").is_file()
