@@ -72,13 +72,11 @@ class SaveScreen(ModalScreen[str | None]):
 
 def save_option(info: SaveInfo) -> Option:
     """One save as a two-line option; an unreadable save is shown with its error and cannot be chosen."""
-    head = Content.assemble(
-        (info.name, "bold"), "  ", (info.modified.strftime(DATE_FORMAT), "dim"), "  ",
-        f"{info.turns} turn{'s' if info.turns != 1 else ''}",
-    )
+    turns = "unreadable" if info.error else f"{info.turns} turn{'s' if info.turns != 1 else ''}"
+    head = Content.assemble((info.name, "bold"), "  ", (info.modified.strftime(DATE_FORMAT), "dim"), "  ", turns)
     if info.error:
         return Option(Content.assemble(head, "\n", ("⚠ " + info.error, "italic")), id=info.name, disabled=True)
-    first = info.first_line if len(info.first_line) <= 70 else info.first_line[:69] + "…"
+    first = info.first_line if len(info.first_line) <= 68 else info.first_line[:67] + "…"
     return Option(Content.assemble(head, "\n", (first or "(empty)", "italic")), id=info.name)
 
 
@@ -95,7 +93,10 @@ class LoadScreen(ModalScreen[str | None]):
         with Vertical(id="load-dialog", classes="dialog"):
             yield Label("Load a story", classes="dialog-title")
             if self.saves:
-                yield OptionList(*[save_option(s) for s in self.saves], id="save-list")
+                content: list[Option | None] = []
+                for info in self.saves:
+                    content += [None, save_option(info)] if content else [save_option(info)]
+                yield OptionList(*content, id="save-list")  # None: a separator line
             else:
                 yield Label("There are no saved stories yet.", id="no-saves")
             yield Label("Enter loads, Esc cancels. Unreadable saves are greyed out.", classes="dialog-hint")

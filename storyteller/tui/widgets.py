@@ -37,8 +37,12 @@ class StoryPane(VerticalScroll):
         self._last_flush = 0.0
         self._flush_timer: Timer | None = None
 
-    def on_mount(self) -> None:
-        self.anchor()
+    def _follow(self, force: bool = False) -> None:
+        """Keep the newest text in view, unless the player scrolled up to reread (then leave them there).
+
+        (Not `anchor()`: in Textual 8 an anchored container bottom-aligns content shorter than itself.)"""
+        if force or self.scroll_y >= self.max_scroll_y - 1:
+            self.call_after_refresh(self.scroll_end, animate=False, immediate=True)
 
     # -- whole story -------------------------------------------------------------------------------
     def show_story(self, engine: Engine) -> None:
@@ -48,7 +52,7 @@ class StoryPane(VerticalScroll):
         widgets: list[Static | Vertical] = [Static(plain(engine.opening), classes="opening")]
         widgets += [self._turn(turn.command, turn.narration) for turn in engine.turns]
         self.mount_all(widgets)
-        self.anchor()
+        self._follow(force=True)
 
     @staticmethod
     def _turn(command: str, narration: str | Static) -> Vertical:
@@ -60,16 +64,16 @@ class StoryPane(VerticalScroll):
 
     def add_info(self, text: str) -> None:
         self.mount(Static(plain(text), classes="reply info"))
-        self.anchor()
+        self._follow()
 
     def add_error(self, text: str) -> None:
         self.mount(Static(plain(text), classes="reply error"))
-        self.anchor()
+        self._follow()
 
     def add_meta(self, line: str) -> None:
         """A meta-command the player typed, shown like a command but quieter."""
         self.mount(Static(plain(f"> {line}"), classes="meta"))
-        self.anchor()
+        self._follow()
 
     def remove_last_turn(self) -> None:
         turns = self.query(".turn")
@@ -87,7 +91,7 @@ class StoryPane(VerticalScroll):
         self.mount(self._turn(command, self._live))
         self._pending = None
         self._last_flush = 0.0
-        self.anchor()
+        self._follow(force=True)
 
     def stream(self, text: str) -> None:
         """Show the narration so far; redraws are batched to at most one per STREAM_INTERVAL."""
@@ -111,6 +115,7 @@ class StoryPane(VerticalScroll):
         if self._live is not None and self._pending is not None:
             self._live.update(plain(self._pending + STREAM_CURSOR))
             self._pending = None
+            self._follow()
 
     def end_narration(self, text: str, stopped: bool = False) -> None:
         """Replace the streamed text with the engine's final (tidied) narration."""
@@ -123,7 +128,7 @@ class StoryPane(VerticalScroll):
         if stopped:
             live.add_class("-stopped")
             live.parent.mount(Static("(stopped)", classes="stopped-note"))  # type: ignore[union-attr]
-        self.anchor()
+        self._follow()
 
     def abandon_narration(self) -> None:
         """Drop the turn being streamed (its narration failed or produced no turn)."""

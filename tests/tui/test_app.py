@@ -247,3 +247,31 @@ async def test_quit_command_exits(engine, saves_dir):
         await pilot.pause()
     assert not app.is_running
     assert (saves_dir / "test-story.json").is_file()
+
+
+async def test_command_palette_offers_story_commands(engine):
+    app = make_app(engine)
+    async with app.run_test() as pilot:
+        await pilot.press("ctrl+p")
+        await pilot.press(*"save story")
+        await pilot.pause()
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        await pilot.press("enter")
+        await pilot.pause()
+        assert isinstance(app.screen, SaveScreen)
+
+
+async def test_stateful_keys_are_refused_while_narrating(engine, fake_generator):
+    fake_generator.block_next(before_piece=2)
+    app = make_app(engine)
+    async with app.run_test() as pilot:
+        await type_command(pilot, "open the door")
+        await wait_event(fake_generator.reached)
+        await pilot.press("ctrl+s", "ctrl+z", "ctrl+r")
+        assert len(app.screen_stack) == 1  # no dialog
+        assert not app.check_action("undo", ()) and app.check_action("undo", ()) is None  # greyed in the footer
+        fake_generator.release.set()
+        await settle(pilot)
+        assert engine.turn_count == 1 and fake_generator.calls == 1
+        assert app.check_action("undo", ()) is True
