@@ -148,7 +148,9 @@ class StorytellerApp(App[None]):
     def watch_temperature(self, value: float) -> None:
         # The generator re-reads engine.settings at every token: this lands mid-narration.
         self.engine.set_temperature(value)
-        self.refresh_panes()
+        # Only the settings: while narrating, the worker thread may be updating the memory.
+        self.sidebar.refresh_settings(self.engine)
+        self.status.temperature = self.engine.settings.temperature
 
     def watch_busy(self, busy: bool) -> None:
         self.status.busy = busy

@@ -115,14 +115,165 @@ class LoadScreen(ModalScreen[str | None]):
 
 
 class MemoryEditScreen(ModalScreen[None]):
-    """Placeholder until the memory API lands."""
+    """Edit what the narrator remembers: pin a fact, change a character's status, correct an object's holder,
+    forget an entry. Every edit goes through the Memory API, then `engine.autosave()`, so it lands in the save."""
 
-    BINDINGS = [Binding("escape", "dismiss(None)", "Close")]
+    BINDINGS = [
+        Binding("escape", "dismiss(None)", "Close"),
+        Binding("delete", "forget", "Forget entry"),
+    ]
 
     def __init__(self, engine: Engine) -> None:
         super().__init__()
         self.engine = engine
+        self.entries: list[tuple[str, str | int, str]] = []  # (kind, key, current value)
 
     def compose(self) -> ComposeResult:
         with Vertical(id="memory-dialog", classes="dialog"):
             yield Label("Edit the memory", classes="dialog-title")
+            yield OptionList(id="memory-entries")
+            with Horizontal(id="memory-edit-row", classes="memory-row"):
+                yield Label("Select an entry", id="memory-edit-label", classes="memory-row-label")
+                yield Input(id="memory-value", disabled=True)
+            with Horizontal(id="memory-pin-row", classes="memory-row"):
+                yield Label("Pin a fact", classes="memory-row-label")
+                yield Input(placeholder="e.g. the ferryman owes you a favour", id="memory-pin")
+            yield Label("", id="memory-error", classes="dialog-error")
+            with Horizontal(id="memory-buttons"):
+                yield Button("Forget entry", id="memory-forget", variant="error")
+                yield Button("Close", id="memory-close")
+            yield Label("Enter applies a field · Del (in the list) forgets the selected entry · Esc closes",
+                        classes="dialog-hint")
+
+    def on_mount(self) -> None:
+        self.reload()
+        self.query_one("#memory-entries", OptionList).focus()
+
+    # -- the list ----------------------------------------------------------------------------------
+    def reload(self, keep: str | None = None) -> None:
+        """Rebuild the entry list from the memory; keep the highlight on option id `keep` if it is still there."""
+        memory = self.engine.memory
+        summary = memory.summary_json()
+        self.entries = []
+        options: list[Option] = []
+        for i, fact in enumerate(memory.pinned):
+            options.append(self._option(f"pin:{i}", "pinned", fact, ""))
+            self.entries.append(("pin", i, fact))
+        for c in summary.get("characters", []):
+            aliases = [a for a in c.get("aliases", []) if a != c["name"]]
+            label = c["name"] + (f" ({', '.join(aliases)})" if aliases else "")
+            status = str(c.get("status") or "")
+            options.append(self._option(f"character:{c['name']}", "person", label, status))
+            self.entries.append(("character", c["name"], status))
+        for o in summary.get("objects", []):
+            holder = str(o.get("holder") or "")
+            options.append(self._option(f"object:{o['name']}", "object", o["name"], f"held by {holder}" if holder else ""))
+            self.entries.append(("object", o["name"], holder))
+        entries = self.query_one("#memory-entries", OptionList)
+        entries.clear_options()
+        if not options:
+            entries.add_option(Option("(the memory is empty)", id="empty", disabled=True))
+            self._select(None)
+            return
+        entries.add_options(options)
+        ids = [o.id for o in options]
+        entries.highlighted = ids.index(keep) if keep in ids else 0
+
+    @staticmethod
+    def _option(option_id: str, kind: str, label: str, value: str) -> Option:
+        prompt = Content.assemble((f"{kind:<7} ", "dim"), (label, "bold"), (f"  {value}" if value else "", "italic"))
+        return Option(prompt, id=option_id)
+
+    def _current(self) -> tuple[str, str | int, str] | None:
+        index = self.query_one("#memory-entries", OptionList).highlighted
+        if index is None or index >= len(self.entries):
+            return None
+        return self.entries[index]
+
+    @on(OptionList.OptionHighlighted, "#memory-entries")
+    def entry_highlighted(self, event: OptionList.OptionHighlighted) -> None:
+        self._select(self._current())
+
+    def _select(self, entry: tuple[str, str | int, str] | None) -> None:
+        label = self.query_one("#memory-edit-label", Label)
+        value = self.query_one("#memory-value", Input)
+        if entry is None or entry[0] == "pin":
+            label.update("Select a person or object" if entry is None else f"Pinned fact {int(entry[1]) + 1}")
+            value.value, value.placeholder, value.disabled = "", "(pinned facts can only be forgotten)", True
+            return
+        kind, key, current = entry
+        label.update(Content(f"Status of {key}" if kind == "character" else f"Holder of {key}"))
+        value.disabled = False
+        value.value = current
+        value.placeholder = "alive, dead, missing, asleep…" if kind == "character" else "a character, a place, you, lost…"
+
+    # -- edits -------------------------------------------------------------------------------------
+    def _edited(self, description: str, keep: str | None) -> None:
+        from storyteller.tui.messages import MemoryEdited
+
+        try:
+            self.engine.autosave()
+        except SaveError as e:
+            self._error(f"Changed, but not saved: {e}")
+        else:
+            self._error("")
+        self.reload(keep)
+        self.app.post_message(MemoryEdited(description))
+
+    def _error(self, text: str) -> None:
+        self.query_one("#memory-error", Label).update(Content(text))
+
+    @on(Input.Submitted, "#memory-pin")
+    def pin_fact(self, event: Input.Submitted) -> None:
+        event.stop()
+        fact = event.value.strip()
+        if not fact:
+            return
+        self.engine.memory.pin(fact)
+        event.input.value = ""
+        self._edited(f"pinned \"{fact}\"", f"pin:{len(self.engine.memory.pinned) - 1}")
+
+    @on(Input.Submitted, "#memory-value")
+    def set_value(self, event: Input.Submitted) -> None:
+        event.stop()
+        entry = self._current()
+        value = event.value.strip()
+        if entry is None or entry[0] == "pin" or not value:
+            return
+        kind, key, _ = entry
+        try:
+            if kind == "character":
+                self.engine.memory.set_status(str(key), value)
+            else:
+                self.engine.memory.set_holder(str(key), value)
+        except (KeyError, ValueError) as e:
+            self._error(f"Cannot change {key}: {e}")
+            return
+        what = "is now" if kind == "character" else "is held by"
+        self._edited(f"{key} {what} {value}", f"{kind}:{key}")
+        self.query_one("#memory-entries", OptionList).focus()
+
+    def action_forget(self) -> None:
+        entry = self._current()
+        if entry is None:
+            return
+        kind, key, current = entry
+        try:
+            if kind == "pin":
+                self.engine.memory.unpin(int(key))
+                description = f"unpinned \"{current}\""
+            else:
+                self.engine.memory.forget(str(key))
+                description = f"forgot {key}"
+        except (KeyError, ValueError, IndexError) as e:
+            self._error(f"Cannot forget {key}: {e}")
+            return
+        self._edited(description, None)
+
+    @on(Button.Pressed, "#memory-forget")
+    def forget_pressed(self) -> None:
+        self.action_forget()
+
+    @on(Button.Pressed, "#memory-close")
+    def close_pressed(self) -> None:
+        self.dismiss(None)

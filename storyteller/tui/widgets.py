@@ -161,6 +161,10 @@ class MemorySidebar(VerticalScroll):
         self.query_one("#sampler").border_title = "Sampler"
 
     def refresh_from(self, engine: Engine) -> None:
+        self.refresh_memory(engine)
+        self.refresh_settings(engine)
+
+    def refresh_memory(self, engine: Engine) -> None:
         try:
             memory = engine.memory_text().strip() or "(empty)"
         except Exception as e:  # noqa: BLE001 - a memory bug must not take the whole UI down
@@ -169,6 +173,8 @@ class MemorySidebar(VerticalScroll):
         pinned = list(getattr(engine.memory, "pinned", []))
         text = "\n".join(f"{i}. {fact}" for i, fact in enumerate(pinned, 1)) or "(none: /remember TEXT or F2)"
         self.query_one("#pinned", Static).update(plain(text))
+
+    def refresh_settings(self, engine: Engine) -> None:
         s = engine.settings
         self.query_one("#sampler", Static).update(plain(
             f"temperature   {s.temperature:.2f}\n"

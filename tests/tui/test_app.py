@@ -10,7 +10,7 @@ import pytest
 from textual.widgets import Input, OptionList, Static
 
 from storyteller.tui.app import StorytellerApp, make_app
-from storyteller.tui.screens import HelpScreen, LoadScreen, SaveScreen
+from storyteller.tui.screens import HelpScreen, LoadScreen, MemoryEditScreen, SaveScreen
 from storyteller.tui.widgets import CommandInput, StatusLine, StoryPane
 from tui_fakes import DEFAULT_NARRATIONS
 
@@ -275,3 +275,52 @@ async def test_stateful_keys_are_refused_while_narrating(engine, fake_generator)
         await settle(pilot)
         assert engine.turn_count == 1 and fake_generator.calls == 1
         assert app.check_action("undo", ()) is True
+
+
+def saved_memory(saves_dir, name: str = "test-story") -> str:
+    return json.dumps(json.loads((saves_dir / f"{name}.json").read_text())["memory"])
+
+
+async def test_memory_edits_persist_in_the_save(engine, saves_dir):
+    app = make_app(engine)
+    async with app.run_test(size=(110, 40)) as pilot:
+        await pilot.press("f2")
+        screen = app.screen
+        assert isinstance(screen, MemoryEditScreen)
+
+        # pin a fact
+        screen.query_one("#memory-pin", Input).focus()
+        await pilot.press(*"the bell is cursed", "enter")
+        await pilot.pause()
+        assert "the bell is cursed" in engine.memory.pinned
+        assert "the bell is cursed" in saved_memory(saves_dir)
+        assert "1. the bell is cursed" in str(app.query_one("#pinned", Static).content)  # sidebar refreshed
+        assert "the bell is cursed" in story_texts(app, ".info")[-1]
+
+        summary = engine.memory.summary_json()
+        entries = screen.query_one("#memory-entries", OptionList)
+        ids = [entries.get_option_at_index(i).id for i in range(entries.option_count)]
+
+        # change a character's status
+        character = summary["characters"][0]["name"]
+        entries.highlighted = ids.index(f"character:{character}")
+        await pilot.pause()
+        value = screen.query_one("#memory-value", Input)
+        value.value = "asleep"
+        value.focus()
+        await pilot.press("enter")
+        await pilot.pause()
+        status = next(c for c in engine.memory.summary_json()["characters"] if c["name"] == character)["status"]
+        assert status == "asleep"
+        assert "asleep" in saved_memory(saves_dir)
+
+        # forget an entry (Del in the list)
+        entries.highlighted = ids.index(f"character:{character}")
+        entries.focus()
+        await pilot.press("delete")
+        await pilot.pause()
+        assert character not in [c["name"] for c in engine.memory.summary_json()["characters"]]
+        assert "asleep" not in saved_memory(saves_dir)
+
+        await pilot.press("escape")
+        assert not isinstance(app.screen, MemoryEditScreen)
