@@ -55,11 +55,7 @@ class LSTMLanguageModel(nn.Module):
         loss_mask: torch.Tensor | None = None,
     ) -> tuple[torch.Tensor, torch.Tensor | None, State]:
         """idx (B, T) -> logits (B, T, V), mean loss over unmasked targets (or None), final state."""
-        x = self.drop(self.embedding(idx))
-        y, state = self.lstm(x, state)
-        y = self.drop(y)
-        if self.proj is not None:
-            y = self.proj(y)
+        y, state = self.hidden(idx, state)
         logits = self.head(y)
         loss = None
         if targets is not None:
@@ -70,6 +66,15 @@ class LSTMLanguageModel(nn.Module):
                 mask = loss_mask.flatten().to(losses.dtype)
                 loss = (losses * mask).sum() / mask.sum().clamp(min=1.0)
         return logits, loss, state
+
+    def hidden(self, idx: torch.Tensor, state: State | None = None) -> tuple[torch.Tensor, State]:
+        """The top-layer output in embedding space (B, T, n_embd): what the output layer and the cache pointer read."""
+        x = self.drop(self.embedding(idx))
+        y, state = self.lstm(x, state)
+        y = self.drop(y)
+        if self.proj is not None:
+            y = self.proj(y)
+        return y, state
 
     @torch.no_grad()
     def step(self, token: torch.Tensor, state: State | None) -> tuple[torch.Tensor, State]:
