@@ -1,0 +1,2484 @@
+"""The rolling memory: a rule-based summarizer that reads a story incrementally and keeps what matters.
+
+It reads prose (fairy tales, first-person adventures) and `> command` transcripts, sentence by sentence, and
+keeps a bounded memory of:
+
+- the hero ("you" in second-person text and transcripts, "I" for a first-person narrator, otherwise the most
+  often named character);
+- characters with aliases ("Brann, the old ferryman" -> Brann = the ferryman), a status
+  (alive, dead, transformed, imprisoned, banished, missing, departed) and the sentence that set it;
+- places and the current place; objects and who or what holds them; open goals ("threads");
+- a compressed event log, and facts the player pinned.
+
+`render()` turns it into a short block of text for the model, trimmed to a token budget.
+
+Everything is deterministic and pure Python (stdlib only); regular expressions are compiled once, below.
+It is fast enough to run over a whole training corpus (the dataset builder calls it at every turn).
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import re
+from dataclasses import asdict, dataclass, field
+from typing import Any, Callable
+
+MEMORY_STATUSES = ("alive", "dead", "transformed", "imprisoned", "banished", "missing", "departed")
+FORGET_KINDS = ("character", "place", "object", "thread", "event")
+SPECIAL_HOLDERS = ("lost", "destroyed", "missing")
+_FORMAT_VERSION = 1
+
+
+@dataclass
+class MemoryConfig:
+    max_characters: int = 40
+    max_places: int = 20
+    max_objects: int = 30
+    max_threads: int = 4
+    max_events: int = 8
+    budget_tokens: int = 96   # render budget
+
+
+def _default_count(text: str) -> int:
+    """Word-based token estimate: 1.3 tokens a word, rounded up."""
+    return math.ceil(len(text.split()) * 1.3)
+
+
+# =====================================================================================================
+# Word lists
+# =====================================================================================================
+def _words(s: str) -> list[str]:
+    return s.split()
+
+
+# role nouns -> gender ("m", "f", "n" for animals/things, "" unknown)
+_ROLE_GENDER: dict[str, str] = {}
+for _w in _words("""king prince emperor sultan caliph duke earl count baron lord knight squire father dad daddy papa
+        grandfather grandpa grandson brother son husband uncle nephew man boy lad fisherman ferryman huntsman
+        woodcutter woodman wizard sorcerer monk priest friar hermit gentleman nobleman bridegroom groom
+        stepfather fellow ploughman bishop abbot sultan"""):
+    _ROLE_GENDER[_w] = "m"
+for _w in _words("""queen princess empress sultana duchess countess baroness lady mother mom mum mommy mummy mama
+        grandmother grandma granny sister daughter wife aunt niece woman girl maiden maid witch sorceress
+        enchantress stepmother stepsister godmother nurse housekeeper mermaid widow bride shepherdess
+        milkmaid dame hag lass governess spinner"""):
+    _ROLE_GENDER[_w] = "f"
+for _w in _words("""giant dwarf ogre troll goblin gnome elf fairy pixie imp devil demon ghost spirit genie jinn"""):
+    _ROLE_GENDER[_w] = ""
+for _w in _words("""dragon serpent snake wolf fox bear lion lioness tiger cat kitten dog puppy horse pony donkey mule goat
+        cow bull ox calf pig sheep lamb ram hen cock rooster chick duck duckling goose gander swan raven crow
+        eagle hawk falcon owl sparrow robin bird frog toad mouse rat rabbit hare tortoise turtle monkey ape
+        elephant camel deer stag fawn fish whale shark bee ant grasshopper spider weasel heron kingfisher
+        parrot squirrel hedgehog badger otter mole beast monster unicorn griffin gryphon crab beetle butterfly
+        worm snail lizard crocodile boar jackal panther leopard stork crane pigeon dove magpie cuckoo
+        nightingale lark thrush wren peacock dolphin seal walrus bat"""):
+    _ROLE_GENDER[_w] = "a"  # an animal: he, she or it
+for _w in _words("""child baby orphan stranger traveller traveler pilgrim thief robber bandit pirate captain sailor
+        soldier guard servant cook porter watchman gardener steward minister doctor lawyer judge mayor
+        hunter merchant messenger herald scholar student teacher friend neighbour neighbor master mistress
+        stable-boy dwarfling sentry warrior archer rider driver coachman boatman keeper jester fool clerk
+        officer sergeant colonel general professor detective inspector constable villager cousin twin
+        prisoner slave peddler pedlar sage oracle prophet healer physician surgeon chemist
+        widower heir ruler tyrant usurper shepherd tailor farmer merchant miller baker blacksmith smith cobbler
+        shoemaker magician beggar peasant landlord innkeeper jailer gaoler vizier counsellor chief chieftain
+        youngster lumberjack carpenter mason potter weaver butcher sexton parson"""):
+    _ROLE_GENDER.setdefault(_w, "")
+
+_ROLE_PLURAL_IRREGULAR = {"men": "man", "women": "woman", "wolves": "wolf", "thieves": "thief", "dwarves": "dwarf",
+                          "elves": "elf", "geese": "goose", "mice": "mouse", "children": "child", "oxen": "ox",
+                          "calves": "calf", "fishermen": "fisherman", "huntsmen": "huntsman",
+                          "woodmen": "woodman", "ferrymen": "ferryman", "gentlemen": "gentleman",
+                          "fairies": "fairy", "ladies": "lady", "puppies": "puppy", "daddies": "daddy",
+                          "mommies": "mommy", "pixies": "pixie", "babies": "baby", "bees": "bee"}
+_ROLE_FORMS: dict[str, tuple[str, bool]] = {}  # surface form -> (singular, plural?)
+for _r in _ROLE_GENDER:
+    _ROLE_FORMS[_r] = (_r, False)
+for _r in _ROLE_GENDER:
+    for _pl in (_r + "s", _r + "es"):
+        if _pl not in _ROLE_FORMS and not _r.endswith(("s", "sh", "ch", "x")) == _pl.endswith("es"):
+            _ROLE_FORMS.setdefault(_pl, (_r, True))
+for _pl, _sg in _ROLE_PLURAL_IRREGULAR.items():
+    _ROLE_FORMS[_pl] = (_sg, True)
+for _bad in ("fishs", "sheeps", "sheepes", "deers", "fishes"):
+    _ROLE_FORMS.pop(_bad, None)
+
+_ROLE_KEEP_ADJ = set(_words("eldest youngest elder younger oldest second third fourth first fifth sixth seventh "
+                            "other wicked-stepmother"))
+_FAMILY_ROLES = set(_words("""father dad daddy papa mother mom mum mommy mummy mama grandfather grandpa grandmother
+        grandma granny brother sister son daughter husband wife uncle aunt cousin nephew niece stepmother
+        stepfather stepsister godmother friend dog cat horse master mistress"""))
+
+_TITLES: dict[str, str] = {  # title word -> role it implies ("" when none)
+    "king": "king", "queen": "queen", "prince": "prince", "princess": "princess", "emperor": "emperor",
+    "empress": "empress", "sultan": "sultan", "caliph": "caliph", "duke": "duke", "duchess": "duchess",
+    "count": "count", "countess": "countess", "baron": "baron", "lord": "lord", "lady": "lady", "sir": "",
+    "dame": "", "mr": "", "mrs": "", "ms": "", "miss": "", "dr": "doctor", "doctor": "doctor",
+    "captain": "captain", "uncle": "uncle", "aunt": "aunt", "master": "", "mistress": "", "professor": "professor",
+    "colonel": "colonel", "general": "", "major": "", "lieutenant": "", "sergeant": "sergeant",
+    "inspector": "inspector", "father": "father", "mother": "mother", "brother": "", "sister": "",
+    "grandfather": "grandfather", "grandmother": "grandmother", "granny": "granny", "grandma": "grandma",
+    "grandpa": "grandpa", "mom": "mom", "dad": "dad", "mama": "mama", "papa": "papa", "mum": "mum",
+    "saint": "", "st": "", "old": "", "little": "", "young": "", "chief": "chief", "farmer": "farmer",
+    "squire": "squire", "bishop": "bishop", "abbot": "abbot", "friar": "friar", "father-in-law": "",
+}
+_TITLE_GENDER = {"king": "m", "prince": "m", "emperor": "m", "sultan": "m", "duke": "m", "count": "m",
+                 "baron": "m", "lord": "m", "sir": "m", "mr": "m", "uncle": "m", "father": "m", "brother": "m",
+                 "grandfather": "m", "grandpa": "m", "dad": "m", "papa": "m", "queen": "f", "princess": "f",
+                 "empress": "f", "duchess": "f", "countess": "f", "lady": "f", "dame": "f", "mrs": "f",
+                 "ms": "f", "miss": "f", "aunt": "f", "mother": "f", "sister": "f", "grandmother": "f",
+                 "granny": "f", "grandma": "f", "mom": "f", "mama": "f", "mum": "f", "mistress": "f"}
+
+_CAP_STOP = set(_words("""the a an and but or nor so then now when while if as at in on of to for with by from up down
+        out into upon after before once there here this that these those it its he she they we you i him her
+        them us me my your his their our thy thee thou ye what who whom whose which why how where yes no not
+        oh ah o alas well hello goodbye good please thank thanks dear madam god lord heaven heavens chapter part
+        book volume one two three four five six seven eight nine ten eleven twelve hundred thousand first
+        second third last monday tuesday wednesday thursday friday saturday sunday january february march
+        april may june july august september october november december christmas easter english french german
+        spanish dutch italian russian latin greek majesty highness excellency lordship ladyship honour honor
+        sire okay ok hurrah hurray ho ha hey hi oho aha ahem hush look listen come go let see stop wait every
+        all some many nobody everybody someone something nothing anyone everyone none each both either neither
+        such just only even still yet also very too again ever never always soon later today tomorrow
+        yesterday tonight meanwhile suddenly finally perhaps maybe indeed however therefore thus besides
+        instead otherwise moreover anyway although though because since until unless whether whatever whenever
+        wherever whoever moral note footnote illustration transcriber gutenberg project ebook end fin mine
+        bye mercy help hark lo behold fie pooh pshaw why whoa ugh hmm nay aye ay yea sure certainly
+        poor oh-oh amen sir mrs mr miss ms dr st saint don't can't won't i'm i'll i've i'd it's that's
+        there's what's let's he's she's you're we're they're isn't wasn't didn't doesn't couldn't wouldn't
+        shouldn't hadn't haven't hasn't aren't weren't here's where's who's how's everything anything
+        mister master madame monsieur senor signor herr frau fraulein mademoiselle grace reverend
+        north south east west northeast northwest southeast southwest up down"""))
+_CAP_STOP.update(("i", "we", "xyzzy", "plugh", "plover"))
+
+_PLACE_NOUNS = set(_words("""castle forest wood woods palace tower house cottage hut village town city kingdom land
+        country mountain mountains hill hills river lake sea ocean shore beach coast island isle cave cavern
+        garden field fields meadow well church chapel abbey inn mill bridge road path market room hall kitchen
+        cellar dungeon prison chamber passage tunnel valley desert ship shop school park home farm farmhouse
+        barn stable stables court courtyard gate yard pond spring stream swamp marsh glen plain plains camp
+        tent temple cathedral street lane square harbour harbor port bay cliff cliffs rock rocks summit peak
+        pass gorge canyon ravine pit clearing grove orchard vineyard meadows moor heath jungle wilderness
+        wasteland tavern hotel station library museum office attic loft parlour parlor bedroom study
+        nursery hallway corridor staircase stairs vault crypt tomb graveyard churchyard cemetery fortress
+        fort keep citadel manor mansion hermitage monastery convent lighthouse quay wharf dock pier jetty
+        beach dune dunes glade dell hollow cove creek brook waterfall falls fountain spring steps bank banks
+        gallery mine quarry ruins ruin world underworld heaven sky wharf cabin lodge den lair nest burrow hole
+        chasm abyss crevasse grotto mire bog fen ford shallows depths deck hold bridge island islands
+        rooms house kingdom empire realm province capital border frontier wall walls hedge ditch moat
+        building chamber crawl debris depression hallway junction maze room passageway corridor"""))
+_PLACE_SUFFIX = _PLACE_NOUNS | set(_words("street road lane avenue square park castle hall house tower palace hill "
+                                          "mountain mountains forest wood woods river lake sea island isle city town "
+                                          "village kingdom land bridge bank pass chapel church abbey cathedral "
+                                          "gate valley cave caves inn mill steps clearing pit path mists falls "
+                                          "bay harbour harbor point head rock cliffs ocean desert marsh moor "
+                                          "heath fen common green place court manor hall grange farm room"))
+_PLACE_TITLES = set(_words("mount lake cape port fort saint st glen loch river"))
+_PLACE_PREP_ALWAYS = {"in", "into", "through", "across", "near", "inside", "outside", "toward", "towards", "reached",
+                      "reach", "reaching", "entered", "enter", "visited", "visit", "leaving", "beyond", "around"}
+_MOTION_WORDS = set(_words("""went go goes going gone come came comes coming return returned returns returning
+        travel travelled traveled travelling traveling journey journeyed journeying sail sailed sailing ride rode
+        riding walk walked walking run ran running fly flew flying fled flee hurried hurry hastened march
+        marched drove drive wandered wander crept creep swam swim arrived arrive arrives moved move back way
+        sent banished brought carried led taken bound headed set off out home"""))
+_PERSON_BEFORE_PREP = set(_words("""looked look looks looking smiled smile laughed laugh glanced stared stare
+        shouted shout pointed nodded winked growled barked spoke speak said say talked talk whispered
+        belonged married gave give handed sold told wrote listened angry kind cruel good"""))
+
+_OBJECT_NOUNS = set(_words("""lamp lantern sword key keys ring apple apples bottle cage rod axe knife dagger coin coins
+        gold silver bag box chest egg eggs crown cap cloak shoe shoes slipper slippers needle thread ball book
+        letter map flower rose bread cake stone feather basket jug pitcher mirror comb harp fiddle flute horn
+        purse money treasure jewel jewels diamond diamonds emerald emeralds pearl pearls ruby rubies nugget food
+        water torch rope shovel spade garlic leaflet sack belt staff stick wand hat coat boots shield spear bow
+        arrow arrows gun pistol rifle revolver club hammer candle candles match matches cup goblet glass plate
+        bowl spoon pot kettle doll toy toys kite blanket pillow pear nut nuts seed seeds bean beans berries
+        mushroom herb herbs potion medicine pill ribbon scarf necklace bracelet brooch spindle distaff mirror
+        lute drum bell whistle trumpet compass telescope watch clock chain chains lock padlock scroll parchment
+        note notes paper pen pencil ink quill satchel pouch wallet flask canteen bucket pail barrel cask ladder
+        net fishing-rod rod hook trident crossbow bolt sling pebble pebbles acorn acorns cherry cherries
+        orange grapes loaf pie sausage cheese meat wine milk honey jar box casket coffer idol statuette figurine
+        amulet talisman charm locket medal badge banner flag sceptre scepter orb tiara diadem helmet armour
+        armor gauntlet gloves glove mask veil shawl apron dress gown robe cape tunic sandals mittens umbrella
+        cane crutch broom mop brush bucket thimble scissors shears sickle scythe pitchfork rake hoe plough
+        oar paddle anchor sail raft boat canoe sledge sled bicycle wagon cart carriage lamp lanternfish
+        crowbar wrench machete pickaxe pick chisel saw file tongs tinderbox flint tinder kindling wood logs
+        ladle skillet pan cauldron bottle vial phial potion elixir ointment salve leaf leaves twig branch
+        bouquet wreath garland crown nugget bar bars ingot ingots crystal gem gems sapphire opal topaz
+        trophy cup chalice grail horn shell conch egg bracelet earring earrings spectacles glasses pipe
+        tobacco logbook journal diary ledger deed will contract ticket tickets coin penny pennies shilling
+        shillings crowns ducats florins sovereigns guineas bill bills cheque check card cards dice chess
+        puzzle present gift gifts parcel package bundle trunk suitcase valise portmanteau rucksack knapsack
+        string kite crayon crayons block blocks teddy bear? truck car train boat plane balloon balloons
+        cookie cookies candy sweets lollipop cupcake sandwich carrot carrots corn wheat grain oats flour
+        sugar salt pepper soap towel sponge bandage bridle saddle reins whip harness lasso spyglass lens
+        bone bones skull feather quiver arrowhead sceptre seal stamp signet token coin hairpin pin button
+        thread yarn wool spinning-wheel loom jewel-box snuffbox tinder-box lamp-oil oil cloth linen silk
+        velvet fur furs hide skin skins pelt fleece golden-fleece apple-tree fruit plum plums peach grapes
+        fig figs date dates olive olives onion onions potato potatoes turnip turnips cabbage radish"""))
+_OBJECT_NOUNS.discard("bear?")
+_MEASURE_NOUNS = set(_words("loaf piece slice handful bit lump crust drop morsel bunch pair cupful spoonful "
+                            "mouthful heap pile stack scrap sheet"))
+_NOT_OBJECTS = set(_words("""breath step steps walk look care courage leave place time way chance rest nap notice
+        heart part advantage aim seat turn pity fancy delight pleasure pains trouble liking idea hand hands arm
+        arms head heads foot feet eye eyes face faces leg legs finger fingers mouth nose ear ears hair back neck
+        shoulder shoulders knee knees tongue tooth teeth lip lips cheek cheeks body voice life death mind
+        thought thoughts word words promise advice answer question reply news story tale name names way road
+        path side end beginning middle top bottom front while moment minute hour day days night nights week
+        weeks year years morning evening afternoon dream dreams sleep wife husband husband's wives fear hope
+        joy anger sorrow surprise wonder fright shelter refuge hold note notice charge command orders order
+        interest opportunity lesson lessons fun game games rest trip journey leave farewell glance peep
+        sight view lead shape form color colour size kind sort lot lots number deal bite sip taste smell
+        sound noise cry shout scream laugh smile tear tears kiss hug blow blows shot hit kick push pull
+        wound wounds cold fever illness disease ride swim drive stroll run jump race fight battle war peace
+        rest sleep bath meal dinner breakfast supper lunch tea feast party wedding funeral chance risk
+        liberty freedom permission flight possession power strength help aid company pains place places"""))
+_WATER = set(_words("river sea lake ocean pond well stream water brook waves abyss chasm pit gorge torrent flood"))
+_FIRE = set(_words("fire flames flame furnace oven hearth stove blaze bonfire"))
+_BODY_CONTAINERS = set(_words("hand hands palm palms pocket pockets belt lap arms bosom fingers fist mouth beak "
+                              "claws claw paw paws head neck finger shoulder back girdle sleeve apron bag sack "
+                              "basket purse pouch knapsack satchel"))
+
+_GOAL_VERBS = set(_words("""find rescue save free kill slay bring fetch deliver reach win marry destroy defeat recover
+        return seek catch escape protect avenge discover break steal get obtain capture punish cure heal
+        learn solve open conquer guard hide release restore redeem reclaim regain retrieve search look travel
+        build collect gather earn buy pay take climb cross"""))
+_TRIVIAL_GOAL_VERBS = set(_words("""be do go say tell ask see look play sleep eat drink sit stand wait stay come
+        think know feel have make let keep give put hear speak talk laugh cry smile run walk hurry"""))
+_PAST: dict[str, tuple[str, ...]] = {
+    "find": ("found",), "bring": ("brought",), "get": ("got", "gotten"), "take": ("took", "taken"),
+    "kill": ("killed",), "slay": ("slew", "slain", "killed"), "rescue": ("rescued", "freed", "saved"),
+    "save": ("saved", "rescued"), "free": ("freed", "rescued", "released"), "win": ("won",),
+    "reach": ("reached",), "catch": ("caught",), "marry": ("married",), "return": ("returned",),
+    "see": ("saw", "seen"), "buy": ("bought",), "make": ("made",), "build": ("built",), "fight": ("fought",),
+    "seek": ("found",), "look": ("found",), "search": ("found",), "steal": ("stole", "stolen"),
+    "deliver": ("delivered", "gave"), "fetch": ("fetched", "brought"), "recover": ("recovered", "found"),
+    "destroy": ("destroyed",), "defeat": ("defeated", "killed", "slew"), "escape": ("escaped",),
+    "break": ("broke", "broken"), "discover": ("discovered", "found"), "obtain": ("obtained", "got"),
+    "retrieve": ("retrieved",), "capture": ("captured", "caught"), "cure": ("cured", "healed"),
+    "heal": ("healed", "cured"), "climb": ("climbed",), "cross": ("crossed",), "collect": ("collected",),
+    "gather": ("gathered",), "earn": ("earned",), "open": ("opened",), "solve": ("solved",),
+}
+
+_ABBREVIATIONS = set(_words("mr mrs ms dr st mt capt col gen lt sgt prof rev jr sr no vs etc fig ch vol"))
+
+# =====================================================================================================
+# Regular expressions (compiled once)
+# =====================================================================================================
+_PARA_SPLIT = re.compile(r"\n[ \t]*\n")
+_SENT_BOUND = re.compile(r"(?<=[.!?])[\"')\]]*\s+(?=[\"'(\[]?[A-Z0-9])|\n+")
+_QUOTED = re.compile(r'"[^"]*(?:"|$)')
+_WS = re.compile(r"\s+")
+
+_ROLE_ALT = "|".join(sorted(_ROLE_FORMS, key=lambda w: (-len(w), w)))
+_ADJ_STOP = ("the|a|an|and|or|but|of|to|in|on|at|by|for|with|from|was|were|is|are|be|been|had|has|have|he|she|it|"
+             "they|his|her|their|my|your|our|its|that|this|who|which|as|so|not|no|said|did|do|would|could|should|"
+             "will|shall|then|than|when|while|very|all|some|any|each|every|into|upon|after|before|up|down|out|off|"
+             "over|under|again|also|only|just|too|more|most|such|what|whom|whose|there|here|if|because|said")
+_DETS = r"the|a|an|his|her|my|your|their|our|its|this|that|these|those|one|two|three|four|five|six|seven|twelve"
+_ROLE_RE = re.compile(
+    rf"\b(?P<det>{_DETS})\s+(?P<adj>(?:(?!(?:{_ADJ_STOP})\b)[a-z][a-z-]*\s+){{0,2}}?)(?P<role>{_ROLE_ALT})\b(?!-)",
+)
+_ROLE_POSS_RE = re.compile(
+    rf"(?<=[A-Za-z])'s\s+(?P<adj>(?:(?!(?:{_ADJ_STOP})\b)[a-z][a-z-]*\s+){{0,2}}?)(?P<role>{_ROLE_ALT})\b(?!-)",
+)
+_CAP_RE = re.compile(r"\b(?:(?:Mr|Mrs|Ms|Dr|St)\.?\s+)?[A-Z][a-z][\w'-]*(?:\s+[A-Z][a-z][\w'-]*)*")
+_PRON_RE = re.compile(r"\b((?i:he|she|him|her|they|them|it|himself|herself|me|you|we|us)|I)\b")
+
+_NEG_BEFORE = re.compile(
+    r"\b(?:not|never|n't|no longer|nearly|almost|would|will|shall|should|could|can|might|may|must|to|tried|try|"
+    r"tries|trying|wanted|want|wants|going|if|lest|unless|pretended|pretend|thought|think|feared|fear|afraid|half|"
+    r"about|threatened|meant|planned|hoped|wish|wished|rather|cannot|wouldn|didn|won|dared|ready|able|whether|"
+    r"how|let)\s+(?:\w+\s+)?$"
+)
+
+# Status patterns: (status, side, regex). side "s": the character is just before (subject);
+# "o": just after (object); "n": noun phrase, the character follows ("the body of X").
+_ADV = r"(?:\w+ly\s+|then\s+|soon\s+|also\s+|at\s+once\s+|at\s+last\s+|quickly\s+|instantly\s+|immediately\s+)?"
+_BE = r"(?:was|were|is|are|had\s+been|has\s+been|have\s+been|got|lay|lies|lie|fell|falls|fall|dropped|drops)"
+_STATUS_PATTERNS: list[tuple[str, str, str]] = [
+    ("dead", "s", rf"(?:had\s+|has\s+)?{_ADV}(?:died|dies)\b"),
+    ("dead", "s", rf"{_BE}\s+{_ADV}(?:down\s+)?(?:dead|lifeless|no\s+more)\b"),
+    ("dead", "s", rf"(?:was|were|is|are|had\s+been|has\s+been|have\s+been)\s+{_ADV}(?:killed|slain|murdered|drowned|"
+                  r"devoured|eaten\s+up|hanged|beheaded|executed|put\s+to\s+death|burnt\s+to\s+death|"
+                  r"burned\s+to\s+death|torn\s+to\s+pieces|struck\s+dead|shot\s+dead|stung\s+to\s+death|"
+                  r"crushed\s+to\s+death|poisoned|strangled|stabbed\s+to\s+death)\b"),
+    ("dead", "s", rf"{_ADV}(?:drowned|perished|starved\s+to\s+death|froze\s+to\s+death|bled\s+to\s+death|"
+                  r"breathed\s+(?:his|her|its|their)\s+last|gave\s+up\s+the\s+ghost|expired)\b"),
+    ("dead", "s", r"(?:'s|s')\s+(?:dead\s+)?(?:body|corpse|grave|funeral|ghost|skeleton|bones|remains)\b"),
+    ("dead", "o", r"\b(?:killed|kills|kill|slew|slays|slay|has\s+slain|had\s+slain|murdered|murders|strangled|"
+                  r"beheaded|drowned|devoured|ate\s+up|eats\s+up|shot\s+dead|struck\s+dead|put\s+to\s+death|"
+                  r"stabbed\s+to\s+death|buried|bury|buries|executed|hanged)\b"),
+    ("dead", "n", r"\b(?:the\s+)?(?:dead\s+)?(?:body|corpse|grave|funeral|ghost|skeleton|bones|remains)\s+of\b"),
+    ("dead", "n", r"\b(?:cut|chopped|struck)\s+off\s+the\s+head\s+of\b"),
+    ("transformed", "s", rf"(?:was|were|is|are|had\s+been|has\s+been|have\s+been|got)\s+{_ADV}(?:turned|changed|"
+                         r"transformed|bewitched|enchanted)(?:\s+into\b|\s+to\s+stone\b|(?=[\s.,;!]))"),
+    ("transformed", "s", rf"(?:had\s+|has\s+)?{_ADV}(?:turned|turns|changed|changes|transformed|transforms)\s+into\s+"
+                         r"(?:a|an|the|some|\w+\s+of)\b"),
+    ("transformed", "s", r"(?:became|becomes|become)\s+(?:a|an)\s+(?:\w+\s+){0,2}?(?:frog|toad|swan|stone|statue|"
+                         r"tree|bird|beast|bear|wolf|fox|mouse|rat|snake|serpent|raven|crow|dove|fish|cat|dog|"
+                         r"donkey|deer|fawn|pillar|rock|bush|flower|hedgehog|lion|owl|goose|duck|horse|pig)\b"),
+    ("transformed", "o", r"\b(?:turned|turns|changed|changes|transformed|transforms|bewitched|enchanted)\b"),
+    ("imprisoned", "s", rf"(?:was|were|is|are|had\s+been|has\s+been|have\s+been)?\s*{_ADV}(?:imprisoned|jailed|"
+                        r"chained|captured|taken\s+prisoner|made\s+prisoner|taken\s+captive|locked\s+up|shut\s+up|"
+                        r"locked\s+in|shut\s+in|walled\s+up|thrown\s+into|cast\s+into|put\s+into|put\s+in|"
+                        r"thrown\s+in|flung\s+into|locked\s+away)\b"),
+    ("imprisoned", "o", r"\b(?:imprisoned|imprisons|imprison|jailed|chained|captured|captures|locked|locks|lock|shut|"
+                        r"shuts|threw|throws|cast|casts|put|puts|flung|walled|confined|seized|seizes)\b"),
+    ("banished", "s", rf"(?:was|were|is|are|had\s+been|has\s+been|have\s+been)\s+{_ADV}(?:banished|exiled|expelled|"
+                      r"outlawed|driven\s+(?:out|away|from)|cast\s+out|sent\s+away|turned\s+out|chased\s+away|"
+                      r"sent\s+into\s+exile)\b"),
+    ("banished", "o", r"\b(?:banished|banishes|banish|exiled|exiles|exile|expelled|expels|outlawed|drove|drives|"
+                      r"chased|sent|turned|cast)\b"),
+    ("departed", "s", r"(?:went|goes|go|ran|runs|flew|flies|rode|rides|sailed|sails|walked|walks|slipped|slips|"
+                      r"hopped|hops|crept|creeps|swam|swims|wandered|wanders|galloped|stole)\s+(?:away|off)\b"),
+    ("departed", "s", r"(?:departed|departs|set\s+sail|left\s+(?:home|for\s+ever|forever|the\s+(?:house|village|"
+                      r"town|city|kingdom|country|castle|palace|island|farm|land))|went\s+home|"
+                      r"never\s+(?:came|comes|come)\s+back|never\s+returned|never\s+return|was\s+never\s+seen\s+"
+                      r"(?:again|more)|were\s+never\s+seen\s+(?:again|more)|never\s+sees?\s+(?:it|him|her|them)\s+"
+                      r"again)\b"),
+    ("missing", "s", rf"(?:had\s+|has\s+)?{_ADV}(?:disappeared|disappears|vanished|vanishes|went\s+missing|"
+                     r"had\s+gone\s+missing)\b"),
+    ("missing", "s", r"(?:was|were|is|are|had\s+been|has\s+been)\s+(?:lost|missing|nowhere\s+to\s+be\s+(?:found|seen)|"
+                     r"carried\s+(?:off|away)|kidnapped|stolen\s+away|never\s+found|spirited\s+away)\b"),
+    ("missing", "o", r"\b(?:carried\s+off|carries\s+off|kidnapped|kidnaps|stole\s+away|spirited\s+away)\b"),
+    ("alive", "s", r"(?:came|comes|come)\s+(?:back\s+)?to\s+life\b|(?:was|were|is|are)\s+(?:alive\s+again|"
+                   r"restored\s+to\s+life|brought\s+back\s+to\s+life|revived)\b|revived\b|(?:woke|wakes|awoke|"
+                   r"awakes|awakened)\b"),
+    ("alive", "s", r"(?:was|were|is|are|had\s+been)\s+{0}(?:set\s+free|freed|released|rescued|let\s+(?:go|out))\b|"
+                   r"(?:escaped|escapes|broke\s+free|got\s+free|(?:was|were|is|are|stood|stepped\s+out|walked\s+out|"
+                   r"came\s+out|climbs?\s+out|climbed\s+out),?\s+free)\b".format(_ADV)),
+    ("alive", "s", r"(?:turned|turns|changed|changes)\s+back\s+into\b|(?:became|becomes)\s+(?:a\s+)?(?:man|woman|"
+                   r"prince|princess|boy|girl|human|himself|herself)\s+again\b|regained\s+(?:his|her|their)\s+"
+                   r"(?:own|human|true)\s+(?:shape|form)"),
+    ("alive", "s", r"(?:came|comes|come)\s+(?:back|home)\b|(?:returned|returns)\b(?!\s+(?:the|a|it|him|her|them)\b)|"
+                   r"reappeared|reappears"),
+    ("alive", "o", r"\b(?:set|sets)\b(?=\s+\S+\s+free\b)|\b(?:freed|frees|released|releases|rescued|rescues|"
+                   r"revived|revives|let|lets)\b(?=.{0,25}\b(?:go|free|out|loose)\b)|\b(?:freed|frees|released|"
+                   r"releases|rescued|rescues|revived|revives)\b|\bbrought\b(?=\s+\S+\s+back\s+to\s+life)|"
+                   r"\bback\s+with\b"),
+]
+_STATUS_TRIGGERS = {
+    "dead": ("die", "dead", "kill", "slain", "slew", "slay", "murder", "drown", "devour", "ate up", "eats up",
+             "eaten up", "hang", "hung", "behead", "execut", "death", "last", "lifeless", "no more", "body",
+             "corpse", "grave", "funeral", "ghost", "skeleton", "bones", "remains", "perish", "expired", "buri",
+             "bury", "strangle", "poison", "head of"),
+    "transformed": ("turn", "chang", "transform", "bewitch", "enchant", "became", "become"),
+    "imprisoned": ("prison", "jail", "chain", "captur", "captive", "lock", "shut", "walled", "thrown", "cast",
+                   "put", "flung", "confined", "threw", "seize"),
+    "banished": ("banish", "exile", "expel", "outlaw", "drove", "driven", "cast", "sent", "turned out", "chase"),
+    "departed": ("away", "off", "depart", "sail", "left", "went home", "never"),
+    "missing": ("disappear", "vanish", "missing", "lost", "nowhere", "carried", "kidnap", "stole", "spirited"),
+    "alive": ("life", "aliv", "reviv", "woke", "awak", "free", "releas", "rescu", "let", "escap", "back",
+              "again", "regain", "came", "come", "return", "reappear"),
+}
+_PRISON_NOUNS = re.compile(r"\b(?:tower|prison|dungeon|jail|gaol|cell|cage|cellar|vault|pit|chest|barrel|cask|"
+                           r"box|sack|bag|keep|fortress|chains|irons|stocks|bottle|jar|hole|room|closet|cupboard|"
+                           r"oven|trap|net|lock-up|prisoner|captive)\b")
+_GAP_NP_END = re.compile(r"(?:^|\s)(?:the|a|an|his|her|its|their|my|your|our|this|that|these|those)\s+[\w'-]+"
+                         r"(?:\s+(?!(?:and|or|but|then|so|yet|had|has|was|were|is|are|who|which|that)\b)[\w'-]+)?"
+                         r"\s*$")
+_PREDICATE_BEFORE = re.compile(r"\b(?:was|is|were|are|am|be|been|became|become|becomes|like|as|than|into|of|"
+                               r"seemed|looked|what|such)\s+$")
+_SPEECH_VERBS = (r"said|says|asked|asks|cried|cries|replied|replies|answered|answers|whispered|whispers|shouted|"
+                 r"shouts|called|calls|exclaimed|exclaims|muttered|mutters|screamed|screams|squawked|squawks|"
+                 r"growled|growls|laughed|sang|sings|continued|added|begged|went\s+on")
+_BANISH_NEEDS = re.compile(r"\b(?:away|out|off|from|into\s+exile|forth|abroad)\b")
+_TRANSFORM_NEEDS = re.compile(r"\binto\b|\bto\s+stone\b")
+_COMPILED_STATUS = [(st, side, re.compile(rx)) for st, side, rx in _STATUS_PATTERNS]
+
+_ALIVE_FROM = {"dead", "transformed", "imprisoned", "banished", "missing", "departed"}
+
+# appositions and naming: "Brann, the old ferryman," / "a ferryman named Brann" / "Odo the miller"
+_NAME_CAP = r"[A-Z][a-z][\w'-]*(?:\s+[A-Z][a-z][\w'-]*)*"
+_ROLE_NP = rf"(?:(?:(?i:{_DETS})|[A-Za-z]+'s)\s+)(?:(?!(?:{_ADJ_STOP})\b)[a-z][a-z-]*\s+){{0,2}}?(?:{_ROLE_ALT})\b"
+_APPOS_NAME_ROLE = re.compile(rf"(?P<name>{_NAME_CAP}),\s+(?P<role>{_ROLE_NP})(?=\s*[,.;!?]|\s+(?:who|whose|that|and)\b)")
+_APPOS_ROLE_NAMED = re.compile(
+    rf"(?P<role>{_ROLE_NP}),?\s+(?:(?:who\s+was\s+|that\s+was\s+)?(?:named|called|known\s+as|by\s+the\s+name\s+of)|"
+    rf"whose\s+name\s+was)\s+(?P<name>{_NAME_CAP})")
+_APPOS_ROLE_NAME = re.compile(rf"(?P<role>{_ROLE_NP}),?\s+(?P<name>{_NAME_CAP})(?=\s*[,.;!?]|\s*$)")
+_APPOS_ROLE_NAME_TIGHT = re.compile(
+    rf"\b(?P<role>(?i:his|her|my|your|their|our|the)\s+(?:{_ROLE_ALT}))\s+(?P<name>{_NAME_CAP})\b")
+_APPOS_NAME_THE_ROLE = re.compile(
+    rf"(?P<name>{_NAME_CAP})\s+(?P<role>the\s+(?:(?!(?:{_ADJ_STOP})\b)[a-z][a-z-]*\s+){{0,1}}?(?:{_ROLE_ALT}))"
+    rf"(?=\s*[,.;!?]|\s+and\b|\s*$)")
+_ROLE_BEFORE_COMMA = re.compile(rf"(?P<role>{_ROLE_NP}),\s*$")
+_NAME_WAS = re.compile(rf"\b(?:(?i:his|her|its|my)\s+name\s+(?:was|is)|(?i:he|she|it)\s+was\s+(?:called|named)|"
+                       rf"(?:I\s+am|I'm)\s+called)\s+(?P<name>{_NAME_CAP})")
+_SPEECH_AFTER = re.compile(rf"\s+(?:{_SPEECH_VERBS})\b")
+_SPEECH_BEFORE = re.compile(rf"\b(?:{_SPEECH_VERBS})\s+$")
+
+# places
+_YOU_ARE = re.compile(
+    r"^(?:you\s+are|you're|you\s+find\s+yourself|you\s+stand|you\s+are\s+now|you\s+have\s+(?:come|arrived))"
+    r"\s+(?:(?:now|still|standing|sitting|lying|crawling|walking|floating|hanging|perched|wading|swimming|back|"
+    r"again)\s+)*(?P<prep>in\s+front\s+of|inside|outside|in|at|on|by|beside|near|under|below|above|over|before|"
+    r"atop|within|upon|among|across|along|behind|underneath|beneath)\s+(?P<np>[^.!?;:]+)", re.IGNORECASE)
+_PLACE_CUT = re.compile(
+    r",|\s(?:with|where|which|that|before|beside|near|and|filled|full|overlooking|leading|in|beneath|under|below|"
+    r"above|over|behind|between|among|along|across|to|toward|towards|from|surrounded|again|whose|as|by|on|at|"
+    r"for|while|but|so|of\s+which)\b|\s\w+(?:ing|ed)\b")
+_HEADLINE_BAD = re.compile(r"[.!?:;,\"()\[\]*#]|^\d")
+_ARTICLES = {"a", "an", "the", "some", "this", "that"}
+_MOTION_RE = re.compile(
+    r"\b(?P<verb>went|goes|go|going|came|comes|come|coming|walked|walks|walk|ran|runs|run|rode|rides|ride|sailed|"
+    r"sails|sail|flew|flies|fly|travelled|traveled|travels|journeyed|returned|returns|return|hurried|hurries|"
+    r"climbed|climbs|climb|crept|creeps|wandered|wanders|marched|drove|drives|swam|swims|hastened|got|gets|"
+    r"stepped|steps|moved|moves|headed|heads|made\s+(?:his|her|their|my|our|your)\s+way|set\s+(?:out|off)|"
+    r"arrived|arrives|arrive|reached|reaches|reach|entered|enters|enter|found\s+(?:himself|herself|themselves|"
+    r"myself|ourselves|yourself)|left|leaves)\b"
+    r"(?:\s+(?:back|on|off|out|away|up|down|over|home|again|straight|quickly|slowly|together|alone|all\s+the\s+way)){0,2}"
+    r"\s*(?P<prep>into|to|towards|toward|through|across|in|at|inside|onto|up\s+to|down\s+to|out\s+of|over|along|"
+    r"up|down|round|around)?\s+(?P<det>the|a|an|his|her|their|my|our|your|[A-Z][a-z]+'s)?\s*"
+    r"(?P<np>(?:[A-Za-z][\w'-]*)(?:\s+(?:of\s+the\s+|of\s+)?[A-Za-z][\w'-]*){0,3})")
+_HOME_RE = re.compile(r"\b(?:went|came|ran|rode|walked|flew|hurried|returned|go|goes|come|comes|run|walk|got|get|"
+                      r"sailed|drove)\s+(?:back\s+)?home\b")
+
+# objects
+_NP_DET = (r"(?:the|a|an|his|her|my|your|their|its|our|some|this|that|these|those|one|two|three|"
+           r"[A-Za-z]+'s|[A-Za-z]+s')")
+_NP_RE = re.compile(rf"\s*(?P<det>{_NP_DET})\s+(?P<words>[a-z][\w'-]*(?:\s+[a-z][\w'-]*){{0,4}})")
+_NP_STOP = set(_words("""and or to from with in on at into onto of by for which that who he she it they back up down
+        out away off over under again too also then as but so when while if before after his her their my your
+        its our the a an is was were are had has have be been upon through across along behind beside near
+        toward towards round around inside outside until till without above below beneath between among
+        quickly slowly carefully gently high low there here home first last just only once twice"""))
+_OBJ_PRONOUN = {"it", "them"}
+_TAKE_STRONG = ("picked up|picks up|pick up|picking up|picked|grabbed|grabs|grab|snatched|snatches|snatch|seized|"
+                "seizes|lifted|lifts|took up|takes up|caught up|scooped up|gathered up|pocketed|pockets")
+_TAKE_WEAK = ("took|takes|take|taking|got|gets|get|found|finds|stole|steals|had\\s+stolen|has\\s+stolen|received|receives|kept|keeps|drew|"
+              "draws|bought|buys|won|carried|carries|carrying|held|holds|holding|wore|wears|wearing|clutching|"
+              "clutched|clutches|brought|brings|fetched|fetches|had|has|obtained|collected|gathered")
+_GIVE = ("gave|gives|give|giving|handed|hands|hand|passed|passes|sold|sells|lent|lends|offered|offers|returned|"
+         "returns|threw|throws|tossed|tosses|sent|sends|brought|brings|showed")
+_DROP = ("dropped|drops|drop|put\\s+down|puts\\s+down|laid\\s+down|lays\\s+down|set\\s+down|sets\\s+down|left|leaves|"
+         "threw\\s+away|throws\\s+away|threw\\s+down|throws\\s+down|abandoned|hid|hides|buried|buries|placed|"
+         "places|put|puts|laid|lays|hung|hangs|set|sets|stuck|sticks|planted|plants")
+_DESTROY = ("broke|breaks|smashed|smashes|shattered|shatters|destroyed|destroys|burned|burnt|burns|crushed|crushes|"
+            "ate|eats|devoured|devours|drank|drinks|tore|tears|melted|melts|consumed|consumes|ruined|ruins|"
+            "swallowed|swallows|ate\\s+up|eats\\s+up")
+_LOSE = "lost|loses|mislaid"
+_OBJ_VERB_RE = re.compile(
+    rf"\b(?:(?P<take>{_TAKE_STRONG})|(?P<takew>{_TAKE_WEAK})|(?P<give>{_GIVE})|(?P<drop>{_DROP})|"
+    rf"(?P<destroy>{_DESTROY})|(?P<lose>{_LOSE}))\b(?P<part>\s+(?:up|back|out|away|down))?")
+_OBJ_SUBJ_RE = re.compile(
+    r"\s+(?:(?P<dest>(?:was|were|is|are|had\s+been|has\s+been|got)\s+(?:\w+ly\s+)?(?:broken|destroyed|burnt|burned|"
+    r"smashed|shattered|crushed|eaten|melted|ruined|torn|consumed|swallowed|burnt\s+up|burned\s+up)|"
+    r"(?:caught\s+fire\s+and\s+)?(?:broke|breaks|shattered|shatters|snapped|snaps|burst|bursts|crumbled|crumbles|"
+    r"melted|melts|burned|burnt|burns)(?:\s+(?:off|apart|in\s+two|to\s+pieces|to\s+ashes|into\s+pieces|up))?)|"
+    r"(?P<lost>(?:was|were|is|are|had\s+been|has\s+been)\s+lost|went\s+missing)|"
+    r"(?P<missing>(?:was|were|is|are|had\s+been|has\s+been)\s+(?:gone|missing|stolen|nowhere\s+to\s+be\s+found)|"
+    r"(?:had\s+)?(?:disappeared|vanished))|"
+    r"(?P<given>(?:was|were|is|are|had\s+been|has\s+been)\s+(?:given|handed|sold|passed|returned|sent|brought|lent)"
+    r"(?:\s+back)?\s+to\b)|"
+    r"(?P<fell>(?:(?:was|is|were|are)\s+\w+\s+(?:\w+\s+){0,4}?and\s+)?(?:fell|falls|dropped|drops|slipped|slips|"
+    r"sank|sinks|rolled|rolls|tumbled|tumbles|flew|flies|landed|lands)\s+(?:\w+\s+){0,2}?(?:into|in|onto|on|to|down|"
+    r"off|from)\b)|"
+    r"(?P<placed>(?:was|were|is|are|had\s+been|has\s+been)\s+(?:\w+ly\s+)?(?:hung|hidden|placed|put|laid|left|buried|"
+    r"kept|stored|set|locked\s+away|locked\s+up|hanging)\s+(?:up\s+)?(?:in|on|at|into|under|inside|upon|behind|above|"
+    r"over|beneath)\b))")
+_FAIL_RE = re.compile(
+    r"\b(?:you\s+(?:don't|do\s+not|can't|cannot|aren't|are\s+not|have\s+no|haven't|already)|you're\s+not|"
+    r"there\s+is\s+no|there's\s+no|i\s+don't|i\s+see\s+no|not\s+here|isn't\s+here|refuses|doesn't\s+want|"
+    r"won't\s+take|nothing\s+happens|what\?|i\s+do\s+not|is\s+(?:securely\s+)?anchored|too\s+heavy|"
+    r"you\s+can't\s+see|no\s+such|i\s+beg\s+your\s+pardon|i'm\s+afraid)", re.IGNORECASE)
+_CONFIRM_RE = re.compile(r"(?:^|[.!?]\s+|\n)\s*(?:taken|ok|okay|done|got\s+it|dropped|given)\s*[.!]", re.IGNORECASE)
+_TAKEN_LINE_RE = re.compile(r"^\s*(?P<obj>[A-Za-z][\w' -]{0,40}):\s*(?P<what>taken|dropped)\b", re.IGNORECASE | re.M)
+_INV_START = re.compile(
+    r"\byou\s+(?:are|were)\s+(?:currently\s+)?(?:carrying|holding)(?:\s+the\s+following)?\s*:|"
+    r"\byou\s+have\s*:|\byour\s+inventory\s*:|\byou\s+(?:are|were)\s+(?:currently\s+)?carrying\s+nothing|"
+    r"\byou\s+(?:are|were)\s+empty[- ]handed|\byou\s+have\s+nothing", re.IGNORECASE)
+_INV_EMPTY = re.compile(r"carrying\s+nothing|empty[- ]handed|have\s+nothing", re.IGNORECASE)
+
+# commands
+_CMD_DIRS = set(_words("n s e w ne nw se sw u d up down north south east west northeast northwest southeast "
+                       "southwest in out enter exit inside outside upstairs downstairs back"))
+_CMD_TAKE = re.compile(r"^(?:take|get|pick\s+up|pick|grab|carry|catch|steal|collect|gather)\s+(?:up\s+)?(?P<obj>.+)$")
+_CMD_DROP = re.compile(r"^(?:drop|discard|put\s+down|leave|release|free)\s+(?P<obj>.+)$")
+_CMD_PUT = re.compile(r"^(?:put|place|insert|hide|stash)\s+(?P<obj>.+?)\s+(?:in|into|inside|on|onto|under)\s+(?P<to>.+)$")
+_CMD_GIVE = re.compile(r"^(?:give|offer|hand|feed|show|sell|pay)\s+(?P<obj>.+?)\s+to\s+(?P<to>.+)$")
+_CMD_GIVE2 = re.compile(r"^(?:give|offer|hand|feed|sell|pay)\s+(?P<to>\w+)\s+(?P<obj>(?:the|a|an|my|some)\s+.+)$")
+_CMD_THROW = re.compile(r"^(?:throw|toss|hurl|fling)\s+(?P<obj>.+?)(?:\s+(?P<prep>at|to|into|in|on|over|across|down)"
+                        r"\s+(?P<to>.+))?$")
+_CMD_EAT = re.compile(r"^(?:eat|drink|break|smash|destroy|burn|devour|shatter)\s+(?P<obj>.+)$")
+_CMD_INV = re.compile(r"^(?:i|inv|inventory|take\s+inventory|look\s+in\s+(?:my\s+)?(?:bag|pack)|what\s+am\s+i\s+carrying)$")
+_CMD_ARTICLES = re.compile(r"^(?:the|a|an|my|some|your)\s+")
+
+# goals
+_GOAL_RE = re.compile(
+    r"\b(?P<modal>must|had\s+to|has\s+to|have\s+to|needed\s+to|need\s+to|needs\s+to|was\s+to|were\s+to|is\s+to|"
+    r"are\s+to|ought\s+to|set\s+out\s+to|set\s+off\s+to|went\s+out\s+to|went\s+forth\s+to|rode\s+out\s+to|"
+    r"swore\s+to|vowed\s+to|promised\s+to|resolved\s+to|was\s+determined\s+to|decided\s+to|meant\s+to|"
+    r"wanted\s+to|wants\s+to|longed\s+to|hoped\s+to|wished\s+to|was\s+sent\s+to|were\s+sent\s+to|"
+    r"task\s+(?:was|is)\s+to|quest\s+(?:was|is)\s+to|in\s+order\s+to|determined\s+to|tried\s+to|planned\s+to|"
+    r"was\s+going\s+to|is\s+going\s+to|were\s+going\s+to|will)\s+(?P<verb>[a-z]+)\b(?P<rest>[^.;:!?\"]{0,80})")
+_GOAL_SEARCH_RE = re.compile(r"\b(?:in\s+search\s+of|in\s+quest\s+of|to\s+seek|to\s+look\s+for|to\s+search\s+for)"
+                             r"\s+(?P<rest>[^.;:!?\"]{1,60})")
+_STRONG_MODALS = ("must", "had to", "has to", "have to", "was to", "were to", "is to", "are to", "ought to",
+                  "set out to", "set off to", "went out to", "went forth to", "rode out to", "swore to", "vowed to",
+                  "promised to", "resolved to", "was determined to", "was sent to", "were sent to", "task",
+                  "quest", "determined to", "needed to", "need to", "needs to")
+_GOAL_CUT = re.compile(r"\s(?:and\s+then|but|because|so\s+that|which|who|that|when|while|before|after|if|unless|"
+                       r"until|or\s+else|as\s+soon)\b|,")
+
+_STATUS_EVENT = {"dead": "died", "transformed": "was transformed", "imprisoned": "was imprisoned",
+                 "banished": "was banished", "missing": "went missing", "departed": "left"}
+_ALIVE_EVENT = {"dead": "came back to life", "transformed": "was restored", "imprisoned": "was freed",
+                "banished": "came back", "missing": "reappeared", "departed": "came back"}
+
+
+# =====================================================================================================
+# Helpers
+# =====================================================================================================
+def _norm(s: str) -> str:
+    return _WS.sub(" ", s.strip()).lower()
+
+
+def _blank_quotes(para: str) -> str:
+    """The paragraph with quoted speech replaced by spaces (same length, so positions line up)."""
+    if '"' not in para:
+        return para
+    return _QUOTED.sub(lambda m: " " * len(m.group(0)), para)
+
+
+def _split_sentences(para: str) -> list[tuple[int, int]]:
+    spans: list[tuple[int, int]] = []
+    start = 0
+    for m in _SENT_BOUND.finditer(para):
+        if m.group(0).startswith("\n") or "\n" in m.group(0):
+            pass
+        else:
+            # do not split after an abbreviation ("Mr. Holmes") or a single initial ("J. Smith")
+            j = m.start()
+            k = j - 1
+            while k >= 0 and para[k] in "\"')]":
+                k -= 1
+            w_end = k  # at the [.!?]
+            w_start = w_end
+            while w_start > 0 and para[w_start - 1].isalpha():
+                w_start -= 1
+            word = para[w_start:w_end].lower()
+            if para[w_end:w_end + 1] == "." and (word in _ABBREVIATIONS or (len(word) == 1 and word.isalpha()
+                                                                                and para[w_start].isupper())):
+                continue
+        if m.start() > start:
+            spans.append((start, m.start()))
+        start = m.end()
+    if start < len(para):
+        spans.append((start, len(para)))
+    return spans
+
+
+def _singular(word: str) -> str:
+    w = word.lower()
+    if w in _ROLE_PLURAL_IRREGULAR:
+        return _ROLE_PLURAL_IRREGULAR[w]
+    if len(w) > 4 and w.endswith("ies"):
+        return w[:-3] + "y"
+    if len(w) > 4 and w.endswith(("ches", "shes", "sses", "xes")):
+        return w[:-2]
+    if len(w) > 3 and w.endswith("s") and not w.endswith(("ss", "us", "is")):
+        return w[:-1]
+    return w
+
+
+def _shorten(text: str, limit: int = 200) -> str:
+    text = _WS.sub(" ", text).strip()
+    return text if len(text) <= limit else text[: limit - 3].rstrip() + "..."
+
+
+def _place_key(name: str) -> str:
+    return " ".join(w for w in _norm(name).split() if w not in _ARTICLES)
+
+
+def _display_np(words: list[str]) -> str:
+    words = [w for w in words if not w.endswith(("'s", "s'"))] or words[-1:]
+    return " ".join(words[-2:]) if len(words) > 1 else words[0]
+
+
+@dataclass
+class Character:
+    name: str
+    aliases: list[str] = field(default_factory=list)
+    status: str = "alive"
+    evidence: str = ""
+    mentions: int = 0
+    last_seen: int = 0
+    first_seen: int = 0
+    gender: str = ""      # "m" | "f" | "n" | "" (unknown)
+    kind: str = "name"    # "name" (proper name) | "role" ("the king")
+    plural: bool = False
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+    @classmethod
+    def from_dict(cls, d: dict[str, Any]) -> "Character":
+        return cls(name=d["name"], aliases=list(d.get("aliases", [])), status=d.get("status", "alive"),
+                   evidence=d.get("evidence", ""), mentions=int(d.get("mentions", 0)),
+                   last_seen=int(d.get("last_seen", 0)), first_seen=int(d.get("first_seen", 0)),
+                   gender=d.get("gender", ""), kind=d.get("kind", "name"), plural=bool(d.get("plural", False)))
+
+
+@dataclass
+class _Mention:
+    start: int
+    end: int
+    key: str          # character key, or "you"/"I" for the hero pronouns
+    pron: bool = False
+    poss: bool = False
+
+
+# =====================================================================================================
+# The memory
+# =====================================================================================================
+class Memory:
+    """A bounded, incrementally updated memory of a story. See the module docstring."""
+
+    def __init__(self, config: MemoryConfig | None = None) -> None:
+        self.config = config or MemoryConfig()
+        self.pinned: list[str] = []
+        self.characters: dict[str, Character] = {}     # key (lowercase canonical name) -> character
+        self.places: dict[str, dict[str, Any]] = {}    # key -> {"name", "mentions", "last_seen"}
+        self.current_place: str | None = None
+        self.objects: dict[str, dict[str, Any]] = {}   # key (head noun) -> {"name", "holder", "last_seen"}
+        self.threads: list[dict[str, Any]] = []        # {"text", "verb", "obj", "prio", "seen"}
+        self.events: list[str] = []                    # recent events, oldest first
+        self.earlier: list[str] = []                   # folded older events (short phrases), oldest first
+        self.transcript = False                        # a `> command` has been seen: the hero is "you"
+        self.sentence_index = 0
+        self._aliases: dict[str, str] = {}             # lowercase alias -> character key
+        self._ambiguous: list[str] = []                # role aliases claimed by more than one named character
+        self._names: dict[str, list[int]] = {}         # capitalised word -> [person votes, place votes, last seen]
+        self._narrator = {"you": 0, "I": 0}            # narration (outside quotes) first/second person counts
+        self._prev: list[str] = []                     # character keys mentioned in the previous sentence
+        self._pending: list[str] | None = None         # a command waiting for the game's response
+        self._inventory = False                        # reading an inventory listing
+        self._last_object: str | None = None           # for "it"
+        self._speaker: str | None = None               # the character who spoke last
+        self._forgotten: dict[str, list[str]] = {k: [] for k in FORGET_KINDS}
+        self._render_cache: tuple[Any, ...] | None = None
+
+    # ------------------------------------------------------------------------------------------------
+    # reading
+    # ------------------------------------------------------------------------------------------------
+    def read(self, text: str) -> None:
+        """Feed more story text: paragraphs of prose, a narration, or a transcript chunk with `> command` lines."""
+        if not text or not text.strip():
+            return
+        if "\u201c" in text or "\u201d" in text or "\u2019" in text or "\u2018" in text:
+            text = (text.replace("\u201c", '"').replace("\u201d", '"').replace("\u2019", "'")
+                    .replace("\u2018", "'"))
+        if "\r" in text:
+            text = text.replace("\r\n", "\n").replace("\r", "\n")
+        for para in _PARA_SPLIT.split(text):
+            if not para.strip():
+                continue
+            if para.lstrip().startswith("###"):  # a transcript's title line
+                para = para.lstrip().split("\n", 1)[1] if "\n" in para.lstrip() else ""
+                if not para.strip():
+                    continue
+            if ">" in para:
+                block: list[str] = []
+                for line in para.split("\n"):
+                    s = line.strip()
+                    if s.startswith(">") and not s.startswith(">>"):
+                        if block:
+                            self._read_paragraph("\n".join(block))
+                            block = []
+                        self.read_command(s[1:].strip())
+                    else:
+                        block.append(line)
+                if block:
+                    self._read_paragraph("\n".join(block))
+            else:
+                self._read_paragraph(para)
+        self._bound()
+
+    def read_command(self, command: str) -> None:
+        """Feed a player command (the text after "> "): it sets up what the game's response may confirm."""
+        self.transcript = True
+        self._inventory = False
+        cmd = _WS.sub(" ", command.strip().lstrip(">").strip().lower()).rstrip(".!")
+        self._pending = None
+        if not cmd:
+            return
+        if cmd.startswith(("go ", "walk ", "run ", "climb ")) or cmd in _CMD_DIRS:
+            self._pending = ["move", cmd]
+            return
+        if _CMD_INV.match(cmd):
+            self._pending = ["inv", ""]
+            return
+        m = _CMD_PUT.match(cmd)
+        if m and not cmd.startswith(("put down", "put on ")):
+            self._pending = ["put", self._cmd_obj(m.group("obj")), self._cmd_obj(m.group("to"))]
+            return
+        m = _CMD_GIVE.match(cmd) or _CMD_GIVE2.match(cmd)
+        if m:
+            self._pending = ["give", self._cmd_obj(m.group("obj")), self._cmd_obj(m.group("to"))]
+            return
+        m = _CMD_THROW.match(cmd)
+        if m:
+            prep = m.group("prep") or ""
+            to = self._cmd_obj(m.group("to") or "")
+            if prep == "to" and to:
+                self._pending = ["give", self._cmd_obj(m.group("obj")), to]
+            else:
+                self._pending = ["drop", self._cmd_obj(m.group("obj"))]
+            return
+        m = _CMD_TAKE.match(cmd)
+        if m:
+            obj = m.group("obj")
+            obj = re.split(r"\s+(?:from|off|out\s+of|with)\s+", obj)[0]
+            self._pending = ["take", self._cmd_obj(obj)]
+            return
+        m = _CMD_DROP.match(cmd)
+        if m:
+            self._pending = ["drop", self._cmd_obj(m.group("obj"))]
+            return
+        m = _CMD_EAT.match(cmd)
+        if m:
+            self._pending = ["destroy", self._cmd_obj(m.group("obj"))]
+            return
+        self._pending = ["other", cmd]
+
+    @staticmethod
+    def _cmd_obj(s: str) -> str:
+        s = _CMD_ARTICLES.sub("", s.strip())
+        s = re.split(r"\s+(?:with|using)\s+", s)[0]
+        return s.strip()
+
+    # -- one paragraph -----------------------------------------------------------------------------
+    def _read_paragraph(self, para: str) -> None:
+        para = para.strip("\n")
+        if not para.strip():
+            return
+        first_after_command = self._pending is not None
+        pending = self._pending
+        self._pending = None
+        stripped = para.strip()
+        headline = False
+        lines2 = stripped.split("\n", 2)
+        if len(lines2) > 1 and _YOU_ARE.match(lines2[1].strip()) and self._is_headline(lines2[0].strip()):
+            self._narrator["you"] += 3
+            self._arrive(lines2[0].strip(), evidence=lines2[0])
+            headline = True
+        elif self.transcript:
+            # an inventory listing ("You are carrying:\n  A brass lantern")
+            inv = _INV_START.search(stripped)
+            if inv:
+                self._start_inventory(stripped, inv)
+                return
+            if self._inventory:
+                if self._inventory_items(stripped):
+                    return
+                self._inventory = False
+            # a room headline ("West of House\nYou are standing ...")
+            first_line = lines2[0].strip()
+            if self._is_headline(first_line):
+                self._arrive(first_line, evidence=first_line)
+                headline = True
+        if first_after_command and pending is not None:
+            self._resolve_command(pending, stripped)
+        narr = _blank_quotes(para)
+        for a, b in _split_sentences(para):
+            sent = para[a:b]
+            if not sent.strip():
+                continue
+            self._read_sentence(sent, narr[a:b], allow_place=not headline)
+        if self.transcript and pending is not None and pending[0] == "take" and False:
+            pass
+
+    @staticmethod
+    def _is_headline(line: str) -> bool:
+        if not line or len(line) > 40 or _HEADLINE_BAD.search(line):
+            return False
+        words = line.split()
+        if not 1 <= len(words) <= 6 or not words[0][0].isupper():
+            return False
+        return all(w[0].isupper() for w in words if len(w) > 3) and any(len(w) > 2 for w in words)
+
+    def _start_inventory(self, para: str, m: re.Match[str]) -> None:
+        hero = self.hero
+        listed = []
+        if not _INV_EMPTY.search(m.group(0)):
+            self._inventory = True
+            rest = para[m.end():]
+            listed = self._inventory_lines(rest)
+        for key, obj in list(self.objects.items()):
+            if obj["holder"] == hero and key not in listed:
+                obj["holder"] = "missing"
+
+    def _inventory_lines(self, text: str) -> list[str]:
+        keys = []
+        for line in text.split("\n"):
+            s = line.strip()
+            if not s:
+                continue
+            s = re.sub(r"\s*\(.*?\)\s*$", "", s).strip().rstrip(".")
+            if not s or len(s.split()) > 7:
+                continue
+            name, key = self._object_name_from_phrase(s)
+            if key:
+                self._set_holder(key, name, self.hero, event=False)
+                keys.append(key)
+        return keys
+
+    def _inventory_items(self, para: str) -> bool:
+        lines = [ln.strip() for ln in para.split("\n") if ln.strip()]
+        if not lines or any(len(ln.split()) > 7 or ln.endswith((".", "!", "?")) and not ln.endswith(")")
+                            for ln in lines):
+            return False
+        self._inventory_lines(para)
+        return True
+
+    def _object_name_from_phrase(self, phrase: str) -> tuple[str, str]:
+        words = [w for w in re.findall(r"[A-Za-z][\w'-]*", phrase.lower())]
+        while words and words[0] in _ARTICLES | {"some", "my", "your", "his", "her", "their", "its", "our"}:
+            words = words[1:]
+        if not words:
+            return "", ""
+        # "loaf of bread" -> bread, "bag of gold" -> bag
+        if "of" in words:
+            i = words.index("of")
+            head_words = words[:i]
+            if head_words and head_words[-1] in _MEASURE_NOUNS and i + 1 < len(words):
+                tail = [w for w in words[i + 1:] if w not in _ARTICLES]
+                if tail:
+                    return tail[-1], _singular(tail[-1])
+            if head_words:
+                words = head_words
+        words = [w for w in words if w not in _ARTICLES][-3:]
+        if not words:
+            return "", ""
+        return _display_np(words), _singular(words[-1])
+
+    def _resolve_command(self, pending: list[str], response: str) -> None:
+        kind = pending[0]
+        failed = bool(_FAIL_RE.search(response[:200]))
+        hero = self.hero
+        if kind == "take":
+            lines = list(_TAKEN_LINE_RE.finditer(response))
+            if lines:
+                for m in lines:
+                    name, key = self._object_name_from_phrase(m.group("obj"))
+                    if key:
+                        if m.group("what").lower() == "taken":
+                            self._set_holder(key, name, hero)
+                        else:
+                            self._set_holder(key, name, self._here())
+                return
+            if pending[1] in ("all", "everything", "") or failed:
+                return
+            if _CONFIRM_RE.search(response) or re.match(r"\s*you\s+(?:take|pick|grab|now\s+have|get|are\s+now\s+"
+                                                         r"carrying|have\s+taken)\b", response, re.IGNORECASE):
+                name, key = self._object_name_from_phrase(pending[1])
+                if key:
+                    self._set_holder(key, name, hero)
+        elif kind == "inv":
+            pass
+        elif failed:
+            return
+        elif kind == "drop":
+            lines = list(_TAKEN_LINE_RE.finditer(response))
+            if lines:
+                for m in lines:
+                    name, key = self._object_name_from_phrase(m.group("obj"))
+                    if key:
+                        self._set_holder(key, name, self._here())
+                return
+            name, key = self._object_name_from_phrase(pending[1])
+            if key:
+                self._set_holder(key, name, self._here())
+        elif kind == "put":
+            name, key = self._object_name_from_phrase(pending[1])
+            cname, ckey = self._object_name_from_phrase(pending[2])
+            if key and cname:
+                self._set_holder(key, name, cname)
+        elif kind == "give":
+            name, key = self._object_name_from_phrase(pending[1])
+            to = self._lookup_character(pending[2])
+            if key and to:
+                self._set_holder(key, name, self.characters[to].name)
+        elif kind == "destroy":
+            name, key = self._object_name_from_phrase(pending[1])
+            if key and (key in self.objects or _CONFIRM_RE.search(response)):
+                self._set_holder(key, name, "destroyed")
+
+    def _here(self) -> str:
+        if self.current_place:
+            return self.places[self.current_place]["name"] if self.current_place in self.places else self.current_place
+        return "the ground"
+
+    # -- one sentence ------------------------------------------------------------------------------
+    def _read_sentence(self, sent: str, narr: str, allow_place: bool = True) -> None:
+        self.sentence_index += 1
+        idx = self.sentence_index
+        low = sent.lower()
+        nlow = narr.lower()
+        # narrator person (outside quotes)
+        if " i " in f" {nlow} " or "i'" in nlow:
+            self._narrator["I"] += len(re.findall(r"\bi\b", nlow))
+        if "you" in nlow:
+            self._narrator["you"] += len(re.findall(r"\byou\b", nlow))
+        self._learn_aliases(sent, low)
+        mentions = self._find_mentions(sent, low, narr, idx)
+        self._learn_names(sent, low, mentions)
+        if allow_place:
+            self._places_in(sent, low, narr, mentions)
+        self._statuses(sent, low, mentions)
+        self._objects_in(sent, low, narr, mentions)
+        self._goals(sent, low, mentions)
+        self._prev = ([m.key for m in mentions if m.key in self.characters and not m.poss] +
+                      [m.key for m in mentions if m.key in self.characters and m.poss])
+
+    # -- names, roles, pronouns --------------------------------------------------------------------
+    def _role_key(self, adj: str, role: str) -> tuple[str, str, bool]:
+        sing, plural = _ROLE_FORMS.get(role, (role, False))
+        keep = [w for w in adj.split() if w in _ROLE_KEEP_ADJ]
+        surface = role if plural else sing
+        key = "the " + " ".join(keep + [surface])
+        return key, _ROLE_GENDER.get(sing, ""), plural
+
+    def _find_mentions(self, sent: str, low: str, narr: str, idx: int) -> list[_Mention]:
+        found: list[_Mention] = []
+        taken: list[tuple[int, int]] = []
+        # role nouns: "the old ferryman", "her mother", "a wolf"
+        for m in _ROLE_RE.finditer(low):
+            det = m.group("det")
+            role = m.group("role")
+            sing = _ROLE_FORMS[role][0]
+            if det in ("his", "her", "my", "your", "their", "our", "its") and sing not in _FAMILY_ROLES \
+                    and sing not in _ROLE_GENDER:
+                continue
+            if det in ("one", "two", "three", "four", "five", "six", "seven", "twelve") and not _ROLE_FORMS[role][1]:
+                if det != "one":
+                    continue
+            if det in ("a", "an") and _PREDICATE_BEFORE.search(low, max(0, m.start() - 12), m.start()):
+                continue  # "became a clerk", "like a bird", "turned into a toad", "the size of a cat"
+            end = m.end()
+            if sent[m.start("role")].isupper():
+                continue  # "the King" handled as a capitalised title below
+            key, gender, plural = self._role_key(m.group("adj"), role)
+            poss = low.startswith("'s", end)
+            ck = self._touch_role(key, gender, plural, idx, m.group("adj"))
+            if ck is None:
+                continue
+            if "dead" in m.group("adj").split():
+                self._change_status(ck, "dead", sent)
+            found.append(_Mention(m.start(), end, ck, poss=poss))
+            taken.append((m.start(), end))
+        if "'s " in low:
+            for m in _ROLE_POSS_RE.finditer(low):
+                if any(a <= m.start("role") < b for a, b in taken):
+                    continue
+                if sent[m.start("role")].isupper():
+                    continue
+                key, gender, plural = self._role_key(m.group("adj"), m.group("role"))
+                ck = self._touch_role(key, gender, plural, idx, m.group("adj"))
+                if ck is not None:
+                    found.append(_Mention(m.start("adj"), m.end(), ck, poss=low.startswith("'s", m.end())))
+                    taken.append((m.start("adj"), m.end()))
+        # capitalised names
+        lead = len(sent) - len(sent.lstrip(" \t\"'([-*_"))
+        for m in _CAP_RE.finditer(sent):
+            self._cap_mention(sent, low, m, lead, idx, found)
+        # pronouns
+        for m in _PRON_RE.finditer(sent):
+            w = m.group(1)
+            wl = w.lower() if w != "I" else "I"
+            s, e = m.start(), m.end()
+            quoted = narr[s:e] != sent[s:e]
+            if wl in ("I", "me", "we", "us"):
+                if not quoted and (wl in ("I", "me") or self.hero == "I"):
+                    found.append(_Mention(s, e, "I", pron=True))
+                continue
+            if wl == "you":
+                if not quoted:
+                    found.append(_Mention(s, e, "you", pron=True))
+                continue
+            if wl == "her":
+                nxt = low[e:e + 12]
+                if not re.match(r"\s*(?:$|[.,;:!?\"')]|(?:a|an|the|his|her|my|their|some|to|in|into|on|at|with|by|"
+                                r"for|from|up|down|out|away|back|off|and|that|as|so|again|free|go|alone|home|"
+                                r"there|here|too|once|now|but)\b)", nxt):
+                    continue  # possessive "her"
+            ref = self._resolve_pronoun(wl, found, s)
+            if ref:
+                found.append(_Mention(s, e, ref, pron=True))
+        found.sort(key=lambda x: (x.start, x.end))
+        return found
+
+    def _touch_role(self, key: str, gender: str, plural: bool, idx: int, adj: str) -> str | None:
+        if key in self._ambiguous:
+            return None
+        ck = self._aliases.get(key)
+        if ck is None:
+            if key in self._forgotten["character"] and False:
+                return None
+            ck = key
+            self.characters[ck] = Character(name=key, aliases=[], gender=gender, kind="role", plural=plural,
+                                            first_seen=idx)
+            self._aliases[key] = ck
+        ch = self.characters.get(ck)
+        if ch is None:
+            return None
+        ch.mentions += 1
+        ch.last_seen = idx
+        if not ch.gender and gender:
+            ch.gender = gender
+        return ck
+
+    def _cap_mention(self, sent: str, low: str, m: re.Match[str], lead: int, idx: int,
+                     found: list[_Mention]) -> None:
+        text = m.group(0)
+        start = m.start()
+        words = text.split()
+        offsets = [mm.start() + start for mm in re.finditer(r"\S+", text)]
+        initial = start <= lead or sent[:start].rstrip()[-1:] in ('"', "'", "(", ":", "-")
+        # drop leading stop words ("Then Hans" -> "Hans")
+        while words and words[0].lower().rstrip(".") in _CAP_STOP and words[0].lower().rstrip(".") not in _TITLES:
+            words = words[1:]
+            offsets = offsets[1:]
+            initial = False
+        if not words:
+            return
+        # strip possessives and trailing punctuation
+        last = words[-1]
+        poss = False
+        if last.endswith(("'s", "s'")):
+            words[-1] = last[:-2] if last.endswith("'s") else last[:-1]
+            poss = True
+        words = [w.strip("'-") for w in words]
+        words = [w for w in words if w]
+        if not words:
+            return
+        # stop words inside the chain end it ("Hans Then" rarely); keep it simple: cut at the first stop word
+        for i, w in enumerate(words[1:], 1):
+            if w.lower() in _CAP_STOP and w.lower() not in _TITLES:
+                words = words[:i]
+                break
+        s0 = offsets[0]
+        e0 = s0 + len(" ".join(words))
+        lw = [w.lower().rstrip(".") for w in words]
+        before = low[max(0, s0 - 40):s0]
+        the_before = before.endswith("the ")
+        # a title alone ("the King", "Mother") is a role
+        if all(w in _TITLES for w in lw):
+            role = _TITLES.get(lw[-1], "")
+            if role and (the_before or lw[-1] in _FAMILY_ROLES or len(lw) == 1):
+                if initial and not the_before and lw[-1] not in _FAMILY_ROLES:
+                    return
+                key = "the " + role
+                ck = self._touch_role(key, _ROLE_GENDER.get(role, _TITLE_GENDER.get(role, "")), False, idx, "")
+                if ck:
+                    found.append(_Mention(s0, e0, ck, poss=poss))
+            return
+        title = ""
+        if lw[0] in _TITLES and len(lw) > 1:
+            title = lw[0]
+            core_words = words[1:]
+        else:
+            core_words = words
+        core = " ".join(core_words)
+        ckey = core.lower()
+        if ckey in _CAP_STOP:
+            return
+        # place or person?
+        place_vote = self._place_context(before, lw, title)
+        known = ckey in self._aliases or ckey in self._names
+        if initial and not known and not title and len(core_words) == 1:
+            # sentence-initial single word: only a name if already known as one
+            return
+        votes = self._names.get(ckey)
+        if votes is None:
+            votes = [0, 0, idx]
+            self._names[ckey] = votes
+        votes[1 if place_vote else 0] += 1
+        votes[2] = idx
+        if ckey in self._aliases and self._aliases[ckey] in self.characters and not place_vote:
+            is_place = False
+        else:
+            is_place = votes[1] > votes[0] or (votes[1] == votes[0] and place_vote)
+        if is_place:
+            self._add_place(core if not title else " ".join(words), idx, current=False)
+            return
+        ck = self._touch_name(core, ckey, title, idx)
+        if ck:
+            found.append(_Mention(s0, e0, ck, poss=poss))
+
+    def _place_context(self, before: str, lw: list[str], title: str) -> bool:
+        if lw[-1] in _PLACE_SUFFIX or title in _PLACE_TITLES or lw[0] in _PLACE_TITLES:
+            return True
+        bw = before.split()
+        if not bw:
+            return False
+        prev = bw[-1]
+        if prev in ("the",) and len(bw) > 1:
+            prev2 = bw[-2]
+            return prev2 in _PLACE_PREP_ALWAYS or prev2 in ("to", "at", "from", "of", "on")
+        if prev in _PLACE_PREP_ALWAYS:
+            return True
+        if prev in ("to", "from", "at", "on", "for") and len(bw) > 1:
+            p2 = bw[-2]
+            if p2 in _PERSON_BEFORE_PREP:
+                return False
+            if p2 in _MOTION_WORDS or (len(bw) > 2 and bw[-3] in _MOTION_WORDS):
+                return True
+            return prev == "on" and False
+        if prev == "of" and len(bw) > 1 and bw[-2] in ("city", "town", "land", "kingdom", "country", "island",
+                                                       "village", "realm", "province", "empire", "capital",
+                                                       "streets", "king", "queen", "prince", "princess", "sultan",
+                                                       "emperor", "people", "court", "shores", "coast", "port",
+                                                       "duke", "lord", "isle", "forest", "mountains", "gates"):
+            return True
+        return False
+
+    def _touch_name(self, core: str, ckey: str, title: str, idx: int) -> str | None:
+        ck = self._aliases.get(ckey)
+        if ck is None or ck not in self.characters:
+            # a single word matching the first or last word of a known multi-word name ("Holmes")
+            if " " not in ckey:
+                for key in sorted(self.characters):
+                    ch = self.characters[key]
+                    if ch.kind == "name" and " " in key:
+                        parts = key.split()
+                        if ckey in (parts[0], parts[-1]):
+                            ck = key
+                            break
+            if ck is None or ck not in self.characters:
+                ck = ckey
+                gender = _TITLE_GENDER.get(title, "")
+                self.characters[ck] = Character(name=core, aliases=[], gender=gender, kind="name", first_seen=idx)
+            self._aliases[ckey] = ck
+        ch = self.characters[ck]
+        if title:
+            titled = f"{title.capitalize()} {core}"
+            if titled not in ch.aliases and titled != ch.name:
+                ch.aliases.append(titled)
+            self._aliases[titled.lower()] = ck
+            if not ch.gender and title in _TITLE_GENDER:
+                ch.gender = _TITLE_GENDER[title]
+            role = _TITLES.get(title, "")
+            if role:
+                self._claim_role("the " + role, ck, strong=False)
+        ch.mentions += 1
+        ch.last_seen = idx
+        return ck
+
+    def _resolve_pronoun(self, w: str, found: list[_Mention], pos: int) -> str | None:
+        if w in ("himself", "herself"):
+            for m in reversed(found):
+                if m.start < pos and m.key in self.characters:
+                    return m.key
+            return None
+        if w in ("they", "them"):
+            want = "plural"
+        elif w in ("he", "him"):
+            want = "m"
+        elif w in ("she", "her"):
+            want = "f"
+        else:
+            want = "n"
+        before = [m.key for m in found if m.start < pos and not m.poss and m.key in self.characters]
+        prev = [k for k in self._prev if k in self.characters]
+
+        def ok(k: str) -> bool:
+            ch = self.characters[k]
+            if want == "plural":
+                return ch.plural
+            if ch.plural:
+                return False
+            if want == "n":
+                return ch.gender in ("n", "a")
+            return ch.gender in (want, "", "a")
+
+        subject = w in ("he", "she", "they", "it")
+        if subject:
+            for k in before + prev:
+                if ok(k):
+                    return k
+            return None
+        # object pronoun: prefer someone other than the clause subject (the nearest mention before it)
+        cands = [k for k in reversed(before) if ok(k)] + [k for k in prev if ok(k)]
+        if not cands:
+            return None
+        nearest = before[-1] if before else None
+        for k in cands:
+            if k != nearest:
+                return k
+        return cands[0]
+
+    # -- aliases -----------------------------------------------------------------------------------
+    def _learn_aliases(self, sent: str, low: str) -> None:
+        if "," in sent or " named " in low or " called " in low or " name " in low or " the " in low \
+                or " known as " in low:
+            for rx in (_APPOS_NAME_ROLE, _APPOS_ROLE_NAMED, _APPOS_ROLE_NAME, _APPOS_ROLE_NAME_TIGHT,
+                       _APPOS_NAME_THE_ROLE):
+                for m in rx.finditer(sent):
+                    self._alias_pair(m.group("name"), m.group("role"))
+                    if rx is _APPOS_ROLE_NAMED:
+                        # "her grandfather, a fisherman named Olek": both roles are Olek
+                        pre = _ROLE_BEFORE_COMMA.search(sent, 0, m.start())
+                        if pre:
+                            self._alias_pair(m.group("name"), pre.group("role"))
+
+    def _learn_names(self, sent: str, low: str, mentions: list[_Mention]) -> None:
+        """ "His name was Brann" / "My name is Wick": the name goes to a recently mentioned role character."""
+        speaker = None
+        for m in mentions:
+            if m.key in self.characters and (_SPEECH_AFTER.match(low, m.end) or
+                                             _SPEECH_BEFORE.search(low, max(0, m.start - 16), m.start)):
+                speaker = m.key
+        if not ("name" in low or "called" in low or "named" in low):
+            if speaker:
+                self._speaker = speaker
+            return
+        mm = _NAME_WAS.search(sent)
+        if mm:
+            name = mm.group("name")
+            first_person = mm.group(0).lower().startswith(("my", "i"))
+            if first_person:
+                k = speaker or self._speaker
+                cands = [k] if k else []
+            else:
+                want = {"his": "m", "he": "m", "her": "f", "she": "f", "its": "n", "it": "n"}.get(
+                    mm.group(0).split()[0].lower(), "")
+                cands = [k for k in [x.key for x in mentions if x.start < mm.start()] + self._prev
+                         if k in self.characters and not self.characters[k].plural
+                         and self.characters[k].gender in (want, "")]
+                cands = cands[-1:] if cands else []
+            if cands and cands[0] in self.characters and self.characters[cands[0]].kind == "role":
+                self._alias_pair(name, self.characters[cands[0]].name)
+        if speaker:
+            self._speaker = speaker
+
+    def _alias_pair(self, name: str, role_np: str) -> None:
+        name = name.strip()
+        words = name.split()
+        while words and words[0].lower() in _CAP_STOP and words[0].lower() not in _TITLES:
+            words = words[1:]
+        if not words:
+            return
+        if words[-1].endswith("'s"):
+            return
+        lw = [w.lower() for w in words]
+        if all(w in _TITLES for w in lw) or lw[-1] in _PLACE_SUFFIX:
+            return
+        title = lw[0] if lw[0] in _TITLES and len(lw) > 1 else ""
+        core = " ".join(words[1:] if title else words)
+        ckey = core.lower()
+        if ckey in _CAP_STOP:
+            return
+        rl = role_np.lower().split()
+        role_word = rl[-1]
+        if role_word not in _ROLE_FORMS:
+            return
+        adj = " ".join(w for w in rl[1:-1] if not w.endswith("'s"))
+        key, gender, plural = self._role_key(adj, role_word)
+        if plural:
+            return
+        # the named character
+        ck = self._aliases.get(ckey)
+        if ck is None or ck not in self.characters:
+            idx = self.sentence_index
+            ck = ckey
+            if ck not in self.characters:
+                self.characters[ck] = Character(name=core, aliases=[], gender=_TITLE_GENDER.get(title, ""),
+                                                kind="name", first_seen=idx, last_seen=idx)
+            self._aliases[ckey] = ck
+            votes = self._names.setdefault(ckey, [0, 0, idx])
+            votes[0] += 1
+        self._claim_role(key, ck, strong=True, surface=" ".join(rl) if rl[0] in ("the", "a", "an") else None)
+
+    def _claim_role(self, role_key: str, ck: str, strong: bool, surface: str | None = None) -> None:
+        ch = self.characters.get(ck)
+        if ch is None or ch.kind != "name":
+            return
+        if role_key in self._ambiguous:
+            if not strong:
+                return
+            self._ambiguous.remove(role_key)
+        owner = self._aliases.get(role_key)
+        if owner == ck:
+            return
+        if owner is not None and owner in self.characters and self.characters[owner].kind == "name":
+            if not strong:
+                # two named characters with the same title: "the prince" is ambiguous now
+                del self._aliases[role_key]
+                self._ambiguous.append(role_key)
+                return
+            other = self.characters[owner]
+            if role_key in other.aliases:
+                other.aliases.remove(role_key)
+        elif owner is not None and owner in self.characters:
+            self._merge(owner, ck)
+        if role_key not in ch.aliases:
+            ch.aliases.append(role_key)
+        if surface:
+            s = surface.replace("a ", "the ", 1) if surface.startswith("a ") else surface
+            s = s.replace("an ", "the ", 1) if s.startswith("an ") else s
+            if s != role_key and s not in ch.aliases and len(ch.aliases) < 6:
+                ch.aliases.append(s)
+        self._aliases[role_key] = ck
+        g = _ROLE_GENDER.get(role_key.split()[-1], "")
+        if not ch.gender and g:
+            ch.gender = g
+
+    def _merge(self, src: str, dst: str) -> None:
+        """Fold character `src` (a role) into `dst` (a named character)."""
+        a, b = self.characters[src], self.characters[dst]
+        for al in [a.name] + a.aliases:
+            if al not in b.aliases and al != b.name and len(b.aliases) < 6:
+                b.aliases.append(al)
+            self._aliases[al.lower()] = dst
+        b.mentions += a.mentions
+        b.last_seen = max(a.last_seen, b.last_seen)
+        b.first_seen = min(a.first_seen, b.first_seen)
+        if a.status != "alive" and b.status == "alive":
+            b.status, b.evidence = a.status, a.evidence
+        if not b.gender:
+            b.gender = a.gender
+        del self.characters[src]
+        self._prev = [dst if k == src else k for k in self._prev]
+        if self._speaker == src:
+            self._speaker = dst
+        for obj in self.objects.values():
+            if obj["holder"] == a.name:
+                obj["holder"] = b.name
+
+    # -- statuses ----------------------------------------------------------------------------------
+    def _statuses(self, sent: str, low: str, mentions: list[_Mention]) -> None:
+        chars = [m for m in mentions if m.key in self.characters]
+        if "spell" in low or "enchantment" in low:
+            if re.search(r"\b(?:spells?|enchantments?|charms?)\s+(?:was|were)\s+(?:\w+\s+){0,2}?"
+                         r"(?:broken|lifted|undone)\b", low):
+                self._disenchant_all(sent)
+        if not chars:
+            return
+        for status, side, rx in _COMPILED_STATUS:
+            trig = _STATUS_TRIGGERS[status]
+            if not any(t in low for t in trig):
+                continue
+            for m in rx.finditer(low):
+                ms, me = m.start(), m.end()
+                target = None
+                if side == "s":
+                    target = self._subject_before(low, chars, ms)
+                    if target is None:
+                        continue
+                    if status not in ("dead",) or not m.group(0).startswith(("'s", "s'")):
+                        if _NEG_BEFORE.search(low[max(0, ms - 40):ms]):
+                            continue
+                elif side == "o":
+                    target = self._object_after(low, chars, me)
+                    if target is None:
+                        continue
+                    if _NEG_BEFORE.search(low[max(0, ms - 40):ms]):
+                        continue
+                    tail = low[target[1]:target[1] + 60]
+                    verb = m.group(0).strip()
+                    if status == "imprisoned" and verb.split()[0] in ("threw", "throws", "cast", "casts", "put",
+                                                                      "puts", "flung", "shut", "shuts", "seized",
+                                                                      "seizes", "lock", "locks", "locked",
+                                                                      "walled", "confined"):
+                        if not re.match(r"\s*(?:up\s+)?(?:in|into|inside|away|behind)\b", tail) \
+                                or not _PRISON_NOUNS.search(tail[:50]):
+                            if not (verb.startswith("lock") and re.match(r"\s*(?:up|in)\b", tail)):
+                                continue
+                    if status == "banished" and verb.split()[0] in ("drove", "drives", "chased", "sent", "turned",
+                                                                    "cast"):
+                        if not re.match(r"\s*(?:\w+\s+)?(?:away|out|off|from|into\s+exile|forth)\b", tail):
+                            continue
+                    if status == "transformed" and not re.match(r"\s*(?:\w+\s+){0,3}?(?:into|to\s+stone)\b", tail):
+                        continue
+                    if status == "alive" and verb == "back with":
+                        pass
+                    target = (target[0], target[1], target[2])
+                else:  # "the body of X"
+                    target = self._object_after(low, chars, me)
+                    if target is None:
+                        continue
+                key = target[2]
+                if key in ("you", "I") or key not in self.characters:
+                    continue
+                self._change_status(key, status, sent, verb=m.group(0))
+
+    @staticmethod
+    def _subject_before(low: str, chars: list[_Mention], pos: int) -> tuple[int, int, str] | None:
+        best = None
+        for m in chars:
+            if m.end <= pos and not m.poss:
+                best = m
+            elif m.end <= pos and m.poss and low.startswith("'s", m.end) and m.end + 2 >= pos:
+                best = m  # "Pell's body"
+        if best is None:
+            return None
+        gap = low[best.end:pos]
+        if len(gap) > 60 or re.search(r"[.;:!?\"]", gap) or _GAP_NP_END.search(gap):
+            return None
+        if best.poss and not gap.startswith(("'s", "s'")) and gap.strip():
+            return None
+        return best.start, best.end, best.key
+
+    @staticmethod
+    def _object_after(low: str, chars: list[_Mention], pos: int) -> tuple[int, int, str] | None:
+        for m in chars:
+            if m.start >= pos:
+                gap = low[pos:m.start]
+                if len(gap) > 14 or re.search(r"[,.;:!?\"]", gap):
+                    return None
+                if gap.strip() and not re.fullmatch(r"\s*(?:(?:also|too|both|all|at\s+once|then|quickly|off|up|"
+                                                    r"down|away|out|the\s+head\s+of|of)\s*)*", gap):
+                    return None
+                if m.poss and not low.startswith(" head", m.end + 2):
+                    return None
+                return m.start, m.end, m.key
+        return None
+
+    def _change_status(self, key: str, status: str, evidence: str, verb: str = "", source: str = "text") -> None:
+        ch = self.characters.get(key)
+        if ch is None:
+            return
+        cur = ch.status
+        if status == cur:
+            return
+        if source == "text":
+            hero_key = self._hero_key()
+            if status in ("departed", "missing") and key == hero_key:
+                return
+            if status == "departed" and cur != "alive":
+                return
+            if status == "missing" and cur not in ("alive", "departed"):
+                return
+            if status == "alive":
+                v = verb.strip()
+                revive = bool(re.search(r"life|reviv|alive", v))
+                wake = v.startswith(("woke", "wakes", "awoke", "awake"))
+                untrans = bool(re.search(r"back\s+into|again|regained", v))
+                free = bool(re.search(r"free|releas|rescu|escap|let", v))
+                back = bool(re.search(r"back|home|return|reappear", v)) and not untrans
+                allowed = {"dead": revive or wake, "transformed": untrans or revive or free,
+                           "imprisoned": free or back, "banished": back or free,
+                           "missing": back or free or revive, "departed": back}
+                if not allowed.get(cur, False):
+                    return
+            if cur == "dead" and status != "alive":
+                return
+        ch.status = status
+        ch.evidence = _shorten(evidence)
+        if status == "alive":
+            self._event(f"{ch.name} {_ALIVE_EVENT.get(cur, 'returned')}")
+        else:
+            self._event(f"{ch.name} {_STATUS_EVENT[status]}")
+
+    def _disenchant_all(self, sent: str) -> None:
+        for key in sorted(self.characters):
+            if self.characters[key].status == "transformed":
+                self._change_status(key, "alive", sent, verb="back into")
+
+    # -- places ------------------------------------------------------------------------------------
+    def _places_in(self, sent: str, low: str, narr: str, mentions: list[_Mention]) -> None:
+        s = sent.strip().lstrip("\"'")
+        if s[:3].lower() in ("you", "you") and (s[:7].lower() in ("you are", "you're ") or
+                                                 s.lower().startswith(("you find yourself", "you stand",
+                                                                       "you have come", "you have arrived"))):
+            m = _YOU_ARE.match(s)
+            if m:
+                self._narrator["you"] += 3
+                np = _PLACE_CUT.split(" " + m.group("np"), 1)[0].strip()
+                words = np.split()
+                while words and words[0].lower() in _ARTICLES | {"one", "the"}:
+                    words = words[1:]
+                if words and words[-1].lower() in ("again", "now", "here", "there"):
+                    words = words[:-1]
+                if words and len(words) <= 6 and m.group("prep").lower() not in ("under", "below", "above",
+                                                                                 "over", "behind") \
+                        and not words[0].lower() in ("your", "my", "his", "her", "darkness", "a", "pitch"):
+                    name = " ".join(words)
+                    if not name.lower().startswith(("trouble", "danger", "luck", "a hurry", "no ", "not ")):
+                        self._arrive(name, evidence=sent)
+                        return
+        if not any(v in low for v in ("went", "go", "came", "com", "walk", "ran", "run", "rode", "ride", "sail",
+                                      "flew", "fly", "flies", "travel", "journey", "return", "hurr", "climb",
+                                      "crept", "creep", "wander", "march", "drove", "drive", "swam", "swim",
+                                      "hasten", "got", "gets", "step", "move", "head", "way", "set ", "arriv",
+                                      "reach", "enter", "found ", "left", "leave", "home")):
+            return
+        if " home" in low and _HOME_RE.search(low):
+            m = _HOME_RE.search(low)
+            subj = self._motion_subject(mentions, m.start())
+            if subj is not None:
+                self._arrive("home", evidence=sent, current=self._is_hero_ref(subj))
+        for m in _MOTION_RE.finditer(sent if True else low):
+            if narr[m.start():m.end()] != sent[m.start():m.end()]:
+                continue  # quoted
+            verb = m.group("verb").lower()
+            prep = (m.group("prep") or "").lower()
+            det = m.group("det") or ""
+            np = m.group("np")
+            if not prep and not verb.startswith(("reach", "enter", "left", "leave", "arriv")):
+                continue
+            if verb.startswith(("left", "leave")) and prep:
+                continue
+            if verb.startswith("found") and prep not in ("in", "at", "inside", "on"):
+                continue
+            if prep in ("up", "down", "over", "along", "round", "around") and not det:
+                continue
+            words = np.split()
+            place_words: list[str] = []
+            for w in words:
+                wl = w.lower()
+                if wl in _NP_STOP and wl != "of":
+                    break
+                place_words.append(w)
+            while place_words and place_words[-1].lower() == "of":
+                place_words.pop()
+            if not place_words:
+                continue
+            head = place_words[-1].lower().rstrip("'s")
+            if " of " in " ".join(place_words).lower():
+                head = place_words[" ".join(place_words).lower().split().index("of") - 1].lower()
+            is_name = place_words[0][0].isupper() and not det
+            if is_name:
+                key = " ".join(place_words).lower()
+                if key in self._aliases or place_words[0].lower() in _CAP_STOP:
+                    continue
+            else:
+                if head not in _PLACE_NOUNS:
+                    if head in _ROLE_FORMS or head in _OBJECT_NOUNS or head in _NOT_OBJECTS \
+                            or verb.startswith(("got", "get", "step", "move", "head", "found")) or len(head) < 3:
+                        continue
+                    if not det:
+                        continue
+            if det and det[0].isupper() and det.endswith("'s"):
+                name = det + " " + " ".join(place_words)
+            else:
+                name = " ".join(place_words)
+                if det.lower() in ("his", "her", "their", "my", "our", "your") and head in ("home", "house"):
+                    name = det.lower() + " " + name
+            subj = self._motion_subject(mentions, m.start())
+            self._arrive(name, evidence=sent, current=subj is not None and self._is_hero_ref(subj))
+
+    def _motion_subject(self, mentions: list[_Mention], pos: int) -> str | None:
+        best = None
+        for m in mentions:
+            if m.end <= pos and not m.poss:
+                best = m.key
+        if best is None and self._prev:
+            return None
+        return best
+
+    def _is_hero_ref(self, key: str | None) -> bool:
+        hero = self.hero
+        if key is None:
+            return False
+        if key in ("you", "I"):
+            return hero == key
+        return key == self._hero_key()
+
+    def _arrive(self, name: str, evidence: str = "", current: bool = True) -> None:
+        name = _WS.sub(" ", name).strip().strip(",")
+        if not name:
+            return
+        key = _place_key(name)
+        if not key or key in ("it", "there", "here"):
+            return
+        self._add_place(name, self.sentence_index, current=current)
+
+    def _add_place(self, name: str, idx: int, current: bool) -> None:
+        key = _place_key(name)
+        if not key:
+            return
+        p = self.places.get(key)
+        if p is None:
+            p = {"name": name, "mentions": 0, "last_seen": idx}
+            self.places[key] = p
+        p["mentions"] += 1
+        p["last_seen"] = idx
+        if current and self.current_place != key:
+            self.current_place = key
+            who = self.hero or "someone"
+            ev = f"{who} reached {p['name']}"
+            if self.events and self.events[-1].startswith(f"{who} reached "):
+                self.events[-1] = ev
+                self._render_cache = None
+            else:
+                self._event(ev)
+
+    # -- objects -----------------------------------------------------------------------------------
+    def _objects_in(self, sent: str, low: str, narr: str, mentions: list[_Mention]) -> None:
+        nlow = narr.lower()
+        if not nlow.strip():
+            return
+        # active verbs: "took the lamp", "gave the ring to Anna", "dropped the sword", "broke the staff"
+        for m in _OBJ_VERB_RE.finditer(nlow):
+            kind = m.lastgroup if m.lastgroup != "part" else None
+            for g in ("take", "takew", "give", "drop", "destroy", "lose"):
+                if m.group(g):
+                    kind = g
+                    break
+            verb = m.group(kind)
+            pos = m.end()
+            part = (m.group("part") or "").strip()
+            if _NEG_BEFORE.search(nlow[max(0, m.start() - 30):m.start()]):
+                continue
+            recipient = None
+            if kind == "give":
+                # "gave Anna the ring" / "handed her his lantern"
+                r = self._object_after(nlow, [x for x in mentions if x.key in self.characters or x.key in
+                                              ("you", "I")], pos)
+                if r is not None and _NP_RE.match(nlow, r[1]):
+                    recipient = r[2]
+                    pos = r[1]
+                else:
+                    mm = re.match(r"\s+(?:me|us)\b", nlow[pos:pos + 4])
+                    if mm and self.hero == "I":
+                        recipient = "I"
+                        pos += mm.end()
+            nps = self._nps_at(nlow, pos, sent)
+            if not nps:
+                continue
+            subj = self._subject_for(nlow, mentions, m.start())
+            strong = kind in ("take", "give", "drop", "destroy", "lose") and kind != "takew"
+            after = nps[-1][2]
+            for name, key, _end in nps:
+                if key in _OBJ_PRONOUN:
+                    if self._last_object is None or self._last_object not in self.objects:
+                        continue
+                    key = self._last_object
+                    name = self.objects[key]["name"]
+                elif not self._is_object(key, strong or key in self.objects, kind):
+                    continue
+                if kind in ("take", "takew"):
+                    if verb in ("had", "has") and key not in self.objects:
+                        continue
+                    if subj is None:
+                        continue
+                    holder = self._holder_name(subj)
+                    if holder:
+                        self._set_holder(key, name, holder)
+                elif kind == "give":
+                    to = recipient
+                    if to is None:
+                        mm = re.match(r"\s*(?:back\s+)?(?:to|for)\s+", nlow[after:after + 12])
+                        if mm:
+                            r = self._object_after(nlow, [x for x in mentions if x.key in self.characters or x.key in
+                                                          ("you", "I")], after + mm.end())
+                            if r is None:
+                                r2 = re.match(r"\s*(?:to|for)\s+(?:me|us)\b", nlow[after:after + 12])
+                                if r2 and self.hero == "I":
+                                    to = "I"
+                            else:
+                                to = r[2]
+                    if to is None:
+                        if verb.startswith(("threw", "throw", "toss")):
+                            self._drop(key, name, nlow, after, subj)
+                        continue
+                    holder = self._holder_name(to)
+                    if holder:
+                        self._set_holder(key, name, holder)
+                elif kind == "drop":
+                    if verb.split()[0] in ("put", "puts", "laid", "lays", "set", "sets", "placed", "places",
+                                           "hung", "hangs", "stuck", "sticks", "planted", "plants") \
+                            and "down" not in verb and not re.match(r"\s*(?:\w+\s+)?(?:in|into|on|onto|under|"
+                                                                    r"inside|upon|beside|by|at|from|over|"
+                                                                    r"behind|down)\b", nlow[after:after + 20]):
+                        continue
+                    if verb.split()[0] in ("left", "leaves") and key not in self.objects and not strong:
+                        continue
+                    if verb.split()[0] in ("put", "puts") and re.match(r"\s*on\b", nlow[after:after + 5]) \
+                            and subj is not None:
+                        # "put the crown on his head": wearing it
+                        tail = nlow[after:after + 40]
+                        if re.match(r"\s*on\s+(?:his|her|their|my|your)\s+(?:own\s+)?(?:head|finger|feet|back|"
+                                    r"shoulders|neck)", tail):
+                            holder = self._holder_name(subj)
+                            if holder:
+                                self._set_holder(key, name, holder)
+                            continue
+                    self._drop(key, name, nlow, after, subj)
+                elif kind == "destroy":
+                    if verb.split()[0] in ("tore", "tears") and part:
+                        continue
+                    self._set_holder(key, name, "destroyed")
+                elif kind == "lose":
+                    self._set_holder(key, name, "lost")
+                self._last_object = key
+        # passive / intransitive: "the lamp was broken", "the ring fell into the well"
+        if any(w in nlow for w in (" was ", " were ", " is ", " are ", " been ", " broke", " shatter", " snap",
+                                   " burst", " crumbl", " melt", " burn", " fell", " falls", " dropped", " drops",
+                                   " slipp", " sank", " sinks", " roll", " tumbl", " went missing", " vanish",
+                                   " disappear", " caught fire", " breaks", " burnt")):
+            pos = 0
+            while True:
+                m = _NP_RE.search(nlow, pos)
+                if not m:
+                    break
+                pos = m.start("words")
+                words = m.group("words").split()
+                cut = []
+                for w in words:
+                    if w in _NP_STOP:
+                        break
+                    cut.append(w)
+                # the noun phrase may end at any of its words ("the key snaps off": "key", not "key snaps")
+                for n in range(1, len(cut) + 1):
+                    end = m.start("words") + len(" ".join(cut[:n]))
+                    mm = _OBJ_SUBJ_RE.match(nlow, end)
+                    if not mm:
+                        continue
+                    name, key = self._np_name(cut[:n])
+                    if key and self._is_object(key, key in self.objects, "subj"):
+                        self._passive(key, name, mm, nlow, mentions)
+                    break
+        if "it " in nlow or "it." in nlow:
+            m = re.search(r"\bit\s+(?:was|is)\s+(?:\w+ly\s+)?(?:broken|destroyed|burnt|burned|smashed|shattered|"
+                          r"eaten)\b", nlow)
+            if m and self._last_object in self.objects:
+                self._set_holder(self._last_object, self.objects[self._last_object]["name"], "destroyed")
+
+    def _passive(self, key: str, name: str, mm: re.Match[str], nlow: str, mentions: list[_Mention]) -> None:
+        if mm.group("dest"):
+            self._set_holder(key, name, "destroyed")
+        elif mm.group("lost"):
+            self._set_holder(key, name, "lost")
+        elif mm.group("missing"):
+            self._set_holder(key, name, "missing")
+        elif mm.group("given"):
+            r = self._object_after(nlow, [x for x in mentions if x.key in self.characters or x.key in ("you", "I")],
+                                   mm.end())
+            if r is not None:
+                holder = self._holder_name(r[2])
+                if holder:
+                    self._set_holder(key, name, holder)
+        elif mm.group("fell"):
+            self._drop(key, name, nlow, mm.end(), None, fell=True, tail_from=mm.start())
+        elif mm.group("placed"):
+            self._drop(key, name, nlow, mm.end(), None, fell=True, tail_from=mm.start())
+        self._last_object = key
+
+    def _drop(self, key: str, name: str, nlow: str, after: int, subj: str | None, fell: bool = False,
+              tail_from: int | None = None) -> None:
+        tail = nlow[tail_from if tail_from is not None else after:][:80]
+        m = re.search(r"\b(?:into|in|onto|on|under|inside|upon|beside|by|at|behind|over|down)\s+(?P<det>the|a|an|his|"
+                      r"her|their|my|your|its|our)\s+(?P<words>[a-z][\w'-]*(?:\s+[a-z][\w'-]*){0,2})", tail)
+        holder = None
+        if m:
+            words = []
+            for w in m.group("words").split():
+                if w in _NP_STOP:
+                    break
+                words.append(w)
+            if words:
+                head = words[-1]
+                det = m.group("det")
+                if head in _WATER:
+                    holder = "lost"
+                elif head in _FIRE:
+                    holder = "destroyed"
+                elif det in ("his", "her", "their", "my", "your", "its", "our") and head in _BODY_CONTAINERS:
+                    owner = self._possessor(det, subj)
+                    holder = owner if owner else None
+                    if holder is None:
+                        holder = " ".join(words)
+                elif head not in _ROLE_FORMS and head not in _NOT_OBJECTS - {"side"}:
+                    holder = " ".join(words)
+        if holder is None:
+            if fell:
+                return
+            holder = self._here()
+        self._set_holder(key, name, holder)
+
+    def _possessor(self, det: str, subj: str | None) -> str | None:
+        if det in ("my", "our") and self.hero == "I":
+            return "I"
+        if det == "your" and self.hero == "you":
+            return "you"
+        want = {"his": "m", "her": "f", "their": "plural", "its": "n"}.get(det)
+        if want is None:
+            return None
+        if subj is not None and subj in self.characters:
+            ch = self.characters[subj]
+            if want == "plural" and ch.plural or want in (ch.gender, "") or ch.gender == "":
+                return ch.name
+        for k in reversed(self._prev):
+            ch = self.characters.get(k)
+            if ch and (ch.gender == want or (ch.gender == "" and want in ("m", "f"))):
+                return ch.name
+        return None
+
+    def _subject_for(self, nlow: str, mentions: list[_Mention], pos: int) -> str | None:
+        best = None
+        for m in mentions:
+            if m.end <= pos and not m.poss:
+                best = m
+        if best is None:
+            return None
+        gap = nlow[best.end:pos]
+        if len(gap) > 70 or re.search(r"[.;!?\"]", gap):
+            return None
+        return best.key
+
+    def _holder_name(self, key: str) -> str | None:
+        if key in ("you", "I"):
+            return key
+        ch = self.characters.get(key)
+        if ch is None:
+            return None
+        if self.hero in ("you", "I") and False:
+            return None
+        return ch.name
+
+    def _nps_at(self, nlow: str, pos: int, sent: str) -> list[tuple[str, str, int]]:
+        """Noun phrases starting at `pos` ("the lamp", "a bridle and a sack of oats", "it")."""
+        out: list[tuple[str, str, int]] = []
+        while True:
+            mp = re.match(r"\s+(it|them)\b", nlow[pos:pos + 6])
+            if mp:
+                out.append((mp.group(1), mp.group(1), pos + mp.end()))
+                return out
+            m = _NP_RE.match(nlow, pos)
+            if not m:
+                return out
+            if m.group("det") in ("her",) and re.match(r"\s*(?:a|an|the|his|her|my|some)\b", nlow[m.end("det"):]):
+                return out
+            words = []
+            for w in m.group("words").split():
+                if w in _NP_STOP and not (w == "of" and words):
+                    break
+                words.append(w)
+            end = m.start("words") + len(" ".join(words))
+            name, key = self._np_name(words)
+            if not key:
+                return out
+            out.append((name, key, end))
+            c = re.match(r"\s*(?:,\s*)?(?:and\s+)?(?=(?:the|a|an|his|her|my|your|their|some|two|three)\s)",
+                         nlow[end:end + 8])
+            if not c or len(out) >= 4:
+                return out
+            pos = end + c.end() - 1 if c.end() > 0 else end
+            if pos < end:
+                pos = end
+
+    def _np_name(self, words: list[str]) -> tuple[str, str]:
+        words = [w.rstrip("'") for w in words if w]
+        if not words:
+            return "", ""
+        if "of" in words:
+            i = words.index("of")
+            headw = words[:i]
+            tail = [w for w in words[i + 1:] if w not in _ARTICLES]
+            if headw and headw[-1] in _MEASURE_NOUNS and tail:
+                return tail[-1], _singular(tail[-1])
+            words = headw
+            if not words:
+                return "", ""
+        w = words[-1]
+        if w.endswith("'s") or w.endswith("s'"):
+            return "", ""
+        return _display_np(words), _singular(w)
+
+    def _is_object(self, key: str, strong: bool, kind: str) -> bool:
+        if key in _NOT_OBJECTS or key in _ROLE_FORMS or key in _ROLE_GENDER or len(key) < 3:
+            return False
+        if key in _PLACE_NOUNS and key not in _OBJECT_NOUNS:
+            return False
+        if key in self.objects:
+            return True
+        if key in _OBJECT_NOUNS or (key + "s") in _OBJECT_NOUNS:
+            return True
+        if not strong:
+            return False
+        # unknown nouns only with strong verbs, and not adverb/adjective-looking words
+        return not key.endswith(("ly", "ing", "ness", "tion", "ment")) and key.isalpha()
+
+    def _set_holder(self, key: str, name: str, holder: str, event: bool = True) -> None:
+        if not key:
+            return
+        obj = self.objects.get(key)
+        if obj is None:
+            obj = {"name": name or key, "holder": holder, "last_seen": self.sentence_index}
+            self.objects[key] = obj
+            changed = True
+        else:
+            changed = obj["holder"] != holder
+            obj["holder"] = holder
+            obj["last_seen"] = self.sentence_index
+            if name and len(name) > len(obj["name"]) and name.endswith(obj["name"].split()[-1]):
+                obj["name"] = name
+        self._last_object = key
+        if changed and event:
+            nm = obj["name"]
+            if holder == "destroyed":
+                self._event(f"{nm} destroyed")
+            elif holder == "lost":
+                self._event(f"{nm} lost")
+            elif holder == "missing":
+                self._event(f"{nm} went missing")
+            elif holder in ("you", "I") or holder in {c.name for c in self.characters.values()}:
+                self._event(f"{holder} got {nm}")
+            else:
+                self._event(f"{nm} left at {holder}")
+
+    # -- goals -------------------------------------------------------------------------------------
+    def _goals(self, sent: str, low: str, mentions: list[_Mention]) -> None:
+        if self.threads:
+            self._close_threads(sent, low)
+        if not any(t in low for t in (" to ", "must", " will ", "search", "quest", "seek")):
+            return
+        for m in _GOAL_RE.finditer(low):
+            modal = _WS.sub(" ", m.group("modal"))
+            verb = m.group("verb")
+            strong = any(modal.startswith(s) for s in _STRONG_MODALS)
+            if modal == "will":
+                continue
+            if verb in _TRIVIAL_GOAL_VERBS or verb in ("not", "be", "have"):
+                continue
+            if not strong and verb not in _GOAL_VERBS:
+                continue
+            if not strong and verb not in _GOAL_VERBS:
+                continue
+            rest = _GOAL_CUT.split(m.group("rest"), 1)[0]
+            words = rest.split()[:6]
+            text = " ".join([verb] + words).strip()
+            if len(text.split()) < 2:
+                continue
+            subj = self._subject_for(low, mentions, m.start())
+            prio = 2 if strong else 1
+            if subj is not None and self._is_hero_ref(subj):
+                prio += 1
+            elif subj is not None and subj in self.characters:
+                text = f"{self.characters[subj].name}: {text}"
+            obj_words = [w for w in words if w not in _ARTICLES and w not in ("his", "her", "my", "their", "your")]
+            obj = _singular(obj_words[0]) if obj_words else ""
+            for w in obj_words[:3]:
+                if w in _NP_STOP:
+                    break
+                obj = _singular(w)
+            self._add_thread(text, verb, obj, prio)
+        if "search" in low or "quest" in low or "seek" in low or "look for" in low:
+            for m in _GOAL_SEARCH_RE.finditer(low):
+                rest = _GOAL_CUT.split(m.group("rest"), 1)[0]
+                words = rest.split()[:6]
+                if not words:
+                    continue
+                obj_words = [w for w in words if w not in _ARTICLES]
+                obj = ""
+                for w in obj_words[:3]:
+                    if w in _NP_STOP:
+                        break
+                    obj = _singular(w)
+                self._add_thread("find " + " ".join(words), "find", obj, 2)
+
+    def _add_thread(self, text: str, verb: str, obj: str, prio: int) -> None:
+        for t in self.threads:
+            if t["verb"] == verb and t["obj"] == obj:
+                t["seen"] = self.sentence_index
+                t["prio"] = max(t["prio"], prio)
+                return
+        if text in self._forgotten["thread"]:
+            return
+        self.threads.append({"text": text, "verb": verb, "obj": obj, "prio": prio, "seen": self.sentence_index})
+        if len(self.threads) > self.config.max_threads:
+            worst = min(range(len(self.threads)), key=lambda i: (self.threads[i]["prio"], self.threads[i]["seen"]))
+            self.threads.pop(worst)
+
+    def _close_threads(self, sent: str, low: str) -> None:
+        keep = []
+        for t in self.threads:
+            done = False
+            verb, obj = t["verb"], t["obj"]
+            if obj and obj in low:
+                pasts = _PAST.get(verb, (verb + "ed",))
+                if any(re.search(rf"\b{p}\b", low) for p in pasts) and not _NEG_BEFORE.search(
+                        low[:low.find(obj)][-30:]):
+                    done = True
+            if not done and obj:
+                if verb in ("find", "get", "bring", "fetch", "recover", "obtain", "retrieve", "seek", "steal",
+                            "win", "take") and obj in self.objects and self.objects[obj]["holder"] == self.hero:
+                    done = True
+                if verb in ("kill", "slay", "defeat", "destroy"):
+                    k = self._aliases.get("the " + obj) or self._aliases.get(obj)
+                    if k in self.characters and self.characters[k].status == "dead":
+                        done = True
+            if done:
+                self._event(f"done: {t['text']}")
+            else:
+                keep.append(t)
+        self.threads = keep
+
+    # -- events ------------------------------------------------------------------------------------
+    def _event(self, text: str) -> None:
+        text = _shorten(text, 80)
+        if self.events and self.events[-1] == text:
+            return
+        if text in self._forgotten["event"]:
+            return
+        self.events.append(text)
+        keep = max(2, self.config.max_events - 2)
+        while len(self.events) > keep:
+            old = self.events.pop(0)
+            phrase = " ".join(w for w in old.split() if w.lower() not in ("the", "a", "an", "was", "were"))
+            phrase = " ".join(phrase.split()[:6])
+            if not self.earlier or self.earlier[-1] != phrase:
+                self.earlier.append(phrase)
+            while len(self.earlier) > self.config.max_events:
+                self.earlier.pop(0)
+        self._render_cache = None
+
+    # -- bounds ------------------------------------------------------------------------------------
+    def _bound(self) -> None:
+        cfg = self.config
+        hero_key = self._hero_key()
+        if len(self.characters) > cfg.max_characters:
+            order = sorted(self.characters, key=lambda k: (k == hero_key, self.characters[k].last_seen, k))
+            for k in order[: len(self.characters) - cfg.max_characters]:
+                self._drop_character(k)
+        if len(self.places) > cfg.max_places:
+            order = sorted(self.places, key=lambda k: (k == self.current_place, self.places[k]["last_seen"], k))
+            for k in order[: len(self.places) - cfg.max_places]:
+                del self.places[k]
+        if len(self.objects) > cfg.max_objects:
+            hero = self.hero
+            order = sorted(self.objects, key=lambda k: (self.objects[k]["holder"] == hero,
+                                                        self.objects[k]["last_seen"], k))
+            for k in order[: len(self.objects) - cfg.max_objects]:
+                del self.objects[k]
+            if self._last_object not in self.objects:
+                self._last_object = None
+        limit = max(64, cfg.max_characters * 4)
+        if len(self._names) > limit:
+            keep = sorted(self._names, key=lambda k: (-self._names[k][2], k))[: limit // 2]
+            self._names = {k: self._names[k] for k in sorted(keep, key=lambda k: self._names[k][2])}
+        if len(self._aliases) > limit * 2:
+            self._rebuild_aliases()
+        for kind in FORGET_KINDS:
+            if len(self._forgotten[kind]) > 50:
+                self._forgotten[kind] = self._forgotten[kind][-50:]
+        if len(self._ambiguous) > 50:
+            self._ambiguous = self._ambiguous[-50:]
+
+    def _rebuild_aliases(self) -> None:
+        al: dict[str, str] = {}
+        for k, ch in self.characters.items():
+            al[k] = k
+            al[ch.name.lower()] = k
+            for a in ch.aliases:
+                al[a.lower()] = k
+        self._aliases = al
+
+    def _drop_character(self, key: str) -> None:
+        ch = self.characters.pop(key, None)
+        if ch is None:
+            return
+        for a in [key, ch.name.lower()] + [x.lower() for x in ch.aliases]:
+            if self._aliases.get(a) == key:
+                del self._aliases[a]
+        self._prev = [k for k in self._prev if k != key]
+        if self._speaker == key:
+            self._speaker = None
+
+    # ------------------------------------------------------------------------------------------------
+    # the hero
+    # ------------------------------------------------------------------------------------------------
+    @property
+    def hero(self) -> str | None:
+        if self.transcript:
+            return "you"
+        you, i = self._narrator["you"], self._narrator["I"]
+        best = None
+        for k, ch in self.characters.items():
+            if ch.plural:
+                continue
+            if best is None or (ch.mentions, ch.kind == "name", -ch.first_seen) > \
+                    (best.mentions, best.kind == "name", -best.first_seen):
+                best = ch
+        top = best.mentions if best else 0
+        if you >= 3 and you > i and you >= top:
+            return "you"
+        if i >= 3 and i >= top / 2:
+            return "I"
+        return best.name if best else None
+
+    def _hero_key(self) -> str | None:
+        h = self.hero
+        if h is None or h in ("you", "I"):
+            return None
+        return self._aliases.get(h.lower(), h.lower())
+
+    # ------------------------------------------------------------------------------------------------
+    # rendering
+    # ------------------------------------------------------------------------------------------------
+    def _render_items(self) -> list[tuple[int, int, str]]:
+        """(priority, line, text) for everything that could be rendered; lower priority number = more important."""
+        items: list[tuple[int, int, str]] = []
+        for p in self.pinned:
+            items.append((0, 0, p.strip()))
+        hero = self.hero
+        place = self.places[self.current_place]["name"] if self.current_place in self.places else None
+        if hero or place:
+            parts = []
+            if hero:
+                parts.append(f"hero: {hero}.")
+            if place:
+                parts.append(f"place: {place}")
+            items.append((1, 1, " ".join(parts).rstrip(".") if not place else " ".join(parts)))
+        hero_key = self._hero_key()
+        people = []
+        for k, ch in self.characters.items():
+            if k == hero_key and ch.status == "alive":
+                continue
+            people.append(ch)
+        dead = sorted((c for c in people if c.status != "alive"), key=lambda c: (-c.last_seen, c.name))
+        alive = sorted((c for c in people if c.status == "alive"), key=lambda c: (-c.mentions * 0 - c.last_seen,
+                                                                                   c.name))
+        for c in dead[:12]:
+            items.append((2, 3, self._person_text(c)))
+        carrying = sorted((o for o in self.objects.values() if hero and o["holder"] == hero),
+                          key=lambda o: (-o["last_seen"], o["name"]))
+        for o in carrying[:10]:
+            items.append((3, 2, o["name"]))
+        for t in sorted(self.threads, key=lambda t: (-t["prio"], -t["seen"])):
+            items.append((4, 4, t["text"]))
+        for c in alive[:12]:
+            items.append((5, 3, self._person_text(c)))
+        for e in reversed(self.events):
+            items.append((6, 5, e))
+        return items
+
+    @staticmethod
+    def _person_text(c: Character) -> str:
+        alias = ""
+        for a in c.aliases:
+            if a.lower() != c.name.lower():
+                alias = a
+                break
+        return f"{c.name} ({alias}) {c.status}" if alias else f"{c.name} {c.status}"
+
+    @staticmethod
+    def _compose(chosen: list[tuple[int, int, str]], order: list[int]) -> str:
+        lines: dict[int, list[str]] = {}
+        # keep within-line order: the order the items were produced in
+        for i in order:
+            _p, line, text = chosen[i]
+            lines.setdefault(line, []).append(text)
+        out = []
+        labels = {0: "pinned: ", 1: "", 2: "carrying: ", 3: "people: ", 4: "goal: ", 5: "events: "}
+        seps = {0: "; ", 1: " ", 2: ", ", 3: "; ", 4: "; ", 5: "; "}
+        for line in sorted(lines):
+            texts = lines[line]
+            if line == 5:
+                texts = list(reversed(texts))  # events oldest first
+            out.append(labels[line] + seps[line].join(texts))
+        return "\n".join(out)
+
+    def render(self, count_tokens: Callable[[str], int] | None = None, budget: int | None = None) -> str:
+        """The memory as a compact text block, most important first, never more than `budget` tokens."""
+        count = count_tokens or _default_count
+        budget = self.config.budget_tokens if budget is None else int(budget)
+        if budget <= 0:
+            return ""
+        items = self._render_items()
+        cache = self._render_cache
+        if cache is not None and cache[0] == budget and cache[1] == count and cache[2] == items:
+            return cache[3]
+        text = self._fit(items, count, budget)
+        self._render_cache = (budget, count, items, text)
+        return text
+
+    def _fit(self, items: list[tuple[int, int, str]], count: Callable[[str], int], budget: int) -> str:
+        if not items:
+            return ""
+        idx = list(range(len(items)))
+        full = self._compose(items, idx)
+        n = count(full)
+        if n <= budget:
+            return full
+        # greedy by priority with an estimate (tokens per character of the full text), then verify
+        ratio = n / max(1, len(full))
+        by_prio = sorted(idx, key=lambda i: (items[i][0], i))
+        chosen: list[int] = []
+        text = ""
+        for _attempt in range(4):
+            chosen = []
+            length = 0
+            lines_used: set[int] = set()
+            for i in by_prio:
+                _p, line, t = items[i]
+                add = len(t) + (2 if line in lines_used else 10)
+                if math.ceil((length + add) * ratio * 1.08) + 1 <= budget:
+                    chosen.append(i)
+                    length += add
+                    lines_used.add(line)
+            chosen.sort()
+            text = self._compose(items, chosen) if chosen else ""
+            n2 = count(text) if text else 0
+            if n2 <= budget:
+                break
+            ratio *= n2 / max(1, budget) * 1.05
+        else:
+            # drop the least important items one by one
+            while chosen:
+                worst = max(chosen, key=lambda i: (items[i][0], -i if items[i][1] == 5 else i))
+                chosen.remove(worst)
+                text = self._compose(items, chosen) if chosen else ""
+                if not text or count(text) <= budget:
+                    break
+        if text:
+            return text
+        # nothing fits whole: cut the most important item's words
+        first = by_prio[0]
+        _p, line, t = items[first]
+        words = t.split()
+        lo, hi, best = 1, len(words), ""
+        while lo <= hi:
+            mid = (lo + hi) // 2
+            cand = self._compose([(0, line, " ".join(words[:mid]))], [0])
+            if count(cand) <= budget:
+                best, lo = cand, mid + 1
+            else:
+                hi = mid - 1
+        return best
+
+    # ------------------------------------------------------------------------------------------------
+    # serialisation
+    # ------------------------------------------------------------------------------------------------
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "version": _FORMAT_VERSION,
+            "config": asdict(self.config),
+            "pinned": list(self.pinned),
+            "characters": [c.to_dict() for c in self.characters.values()],
+            "character_keys": list(self.characters),
+            "places": [[k, dict(v)] for k, v in self.places.items()],
+            "current_place": self.current_place,
+            "objects": [[k, dict(v)] for k, v in self.objects.items()],
+            "threads": [dict(t) for t in self.threads],
+            "events": list(self.events),
+            "earlier": list(self.earlier),
+            "transcript": self.transcript,
+            "sentence_index": self.sentence_index,
+            "aliases": [[k, v] for k, v in self._aliases.items()],
+            "ambiguous": list(self._ambiguous),
+            "names": [[k, list(v)] for k, v in self._names.items()],
+            "narrator": dict(self._narrator),
+            "prev": list(self._prev),
+            "pending": list(self._pending) if self._pending is not None else None,
+            "inventory": self._inventory,
+            "last_object": self._last_object,
+            "speaker": self._speaker,
+            "forgotten": {k: list(v) for k, v in self._forgotten.items()},
+        }
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> "Memory":
+        cfg = MemoryConfig(**{k: v for k, v in data.get("config", {}).items()
+                              if k in MemoryConfig.__dataclass_fields__})
+        m = cls(cfg)
+        m.pinned = [str(p) for p in data.get("pinned", [])]
+        chars = [Character.from_dict(c) for c in data.get("characters", [])]
+        keys = data.get("character_keys") or [c.name.lower() for c in chars]
+        m.characters = dict(zip(keys, chars))
+        m.places = {k: dict(v) for k, v in data.get("places", [])}
+        m.current_place = data.get("current_place")
+        m.objects = {k: dict(v) for k, v in data.get("objects", [])}
+        m.threads = [dict(t) for t in data.get("threads", [])]
+        m.events = list(data.get("events", []))
+        m.earlier = list(data.get("earlier", []))
+        m.transcript = bool(data.get("transcript", False))
+        m.sentence_index = int(data.get("sentence_index", 0))
+        if "aliases" in data:
+            m._aliases = {k: v for k, v in data["aliases"]}
+        else:
+            m._rebuild_aliases()
+        m._ambiguous = list(data.get("ambiguous", []))
+        m._names = {k: list(v) for k, v in data.get("names", [])}
+        m._narrator = {"you": 0, "I": 0, **data.get("narrator", {})}
+        m._prev = list(data.get("prev", []))
+        m._pending = list(data["pending"]) if data.get("pending") is not None else None
+        m._inventory = bool(data.get("inventory", False))
+        m._last_object = data.get("last_object")
+        m._speaker = data.get("speaker")
+        fg = data.get("forgotten", {})
+        m._forgotten = {k: list(fg.get(k, [])) for k in FORGET_KINDS}
+        return m
+
+    def copy(self) -> "Memory":
+        return Memory.from_dict(json.loads(json.dumps(self.to_dict())))
+
+    def summary_json(self) -> dict[str, Any]:
+        return {
+            "hero": self.hero,
+            "current_place": self.places[self.current_place]["name"] if self.current_place in self.places else None,
+            "characters": [{"name": c.name, "aliases": list(c.aliases), "status": c.status,
+                            "evidence": c.evidence, "mentions": c.mentions}
+                           for c in self.characters.values()],
+            "places": [p["name"] for p in self.places.values()],
+            "objects": [{"name": o["name"], "holder": o["holder"]} for o in self.objects.values()],
+            "threads": [t["text"] for t in self.threads],
+            "events": ([f"earlier: {', '.join(self.earlier)}"] if self.earlier else []) + list(self.events),
+            "pinned": list(self.pinned),
+        }
+
+    # ------------------------------------------------------------------------------------------------
+    # player edits
+    # ------------------------------------------------------------------------------------------------
+    def pin(self, text: str) -> None:
+        text = _WS.sub(" ", str(text)).strip()
+        if text:
+            self.pinned.append(text)
+
+    def unpin(self, index: int) -> str:
+        if not isinstance(index, int) or index < 0 or index >= len(self.pinned):
+            raise IndexError(f"no pinned fact {index}")
+        return self.pinned.pop(index)
+
+    def _lookup_character(self, name: str) -> str | None:
+        n = _norm(name)
+        for cand in (n, "the " + n, n[4:] if n.startswith("the ") else None):
+            if cand and cand in self._aliases and self._aliases[cand] in self.characters:
+                return self._aliases[cand]
+        for k, ch in self.characters.items():
+            if n == ch.name.lower() or n in (a.lower() for a in ch.aliases):
+                return k
+        return None
+
+    def _lookup_object(self, name: str) -> str | None:
+        n = _norm(name)
+        if n in self.objects:
+            return n
+        for k, o in self.objects.items():
+            if o["name"].lower() == n:
+                return k
+        _disp, key = self._object_name_from_phrase(n)
+        if key in self.objects:
+            return key
+        return None
+
+    def set_status(self, name: str, status: str) -> None:
+        if status not in MEMORY_STATUSES:
+            raise ValueError(f"unknown status {status!r}; one of {', '.join(MEMORY_STATUSES)}")
+        key = self._lookup_character(name)
+        if key is None:
+            raise KeyError(name)
+        ch = self.characters[key]
+        if ch.status != status:
+            ch.status = status
+            ch.evidence = "(set by the player)"
+        self._render_cache = None
+
+    def set_holder(self, obj: str, holder: str) -> None:
+        holder = _WS.sub(" ", str(holder)).strip()
+        if not holder:
+            raise ValueError("empty holder")
+        key = self._lookup_object(obj)
+        ck = self._lookup_character(holder)
+        if ck is not None:
+            holder = self.characters[ck].name
+        if key is None:
+            name, key = self._object_name_from_phrase(obj)
+            if not key:
+                raise ValueError(f"not an object name: {obj!r}")
+            self.objects[key] = {"name": name, "holder": holder, "last_seen": self.sentence_index}
+        else:
+            self.objects[key]["holder"] = holder
+        self._bound()
+        self._render_cache = None
+
+    def forget(self, kind: str, key: str) -> None:
+        if kind not in FORGET_KINDS:
+            raise ValueError(f"unknown kind {kind!r}; one of {', '.join(FORGET_KINDS)}")
+        self._render_cache = None
+        if kind == "character":
+            k = self._lookup_character(key)
+            if k is None:
+                raise KeyError(key)
+            ch = self.characters[k]
+            self._drop_character(k)
+            for a in [ch.name.lower()] + [x.lower() for x in ch.aliases]:
+                self._names.pop(a, None)
+            self._forgotten["character"].append(ch.name)
+        elif kind == "place":
+            n = _place_key(key)
+            k = n if n in self.places else next((pk for pk, p in self.places.items()
+                                                  if p["name"].lower() == _norm(key)), None)
+            if k is None:
+                raise KeyError(key)
+            del self.places[k]
+            if self.current_place == k:
+                self.current_place = None
+            self._forgotten["place"].append(k)
+        elif kind == "object":
+            k = self._lookup_object(key)
+            if k is None:
+                raise KeyError(key)
+            del self.objects[k]
+            if self._last_object == k:
+                self._last_object = None
+            self._forgotten["object"].append(k)
+        elif kind == "thread":
+            i = self._index_of([t["text"] for t in self.threads], key)
+            self._forgotten["thread"].append(self.threads.pop(i)["text"])
+        else:
+            if key in self.events or (isinstance(key, str) and key.isdigit() and int(key) < len(self.events)):
+                i = self._index_of(self.events, key)
+                self._forgotten["event"].append(self.events.pop(i))
+            elif key.startswith("earlier") or key in self.earlier:
+                if key in self.earlier:
+                    self.earlier.remove(key)
+                else:
+                    self.earlier = []
+            else:
+                raise KeyError(key)
+
+    @staticmethod
+    def _index_of(texts: list[str], key: str | int) -> int:
+        if isinstance(key, int) or (isinstance(key, str) and key.isdigit()):
+            i = int(key)
+            if 0 <= i < len(texts):
+                return i
+            raise KeyError(key)
+        for i, t in enumerate(texts):
+            if t == key:
+                return i
+        for i, t in enumerate(texts):
+            if t.lower() == _norm(key):
+                return i
+        raise KeyError(key)
+
+    # ------------------------------------------------------------------------------------------------
+    # queries
+    # ------------------------------------------------------------------------------------------------
+    def dead_characters(self) -> list[str]:
+        out: list[str] = []
+        for c in self.characters.values():
+            if c.status == "dead":
+                for n in [c.name] + c.aliases:
+                    if n not in out:
+                        out.append(n)
+        return out
+
+    def known_names(self) -> set[str]:
+        names: set[str] = set()
+        for c in self.characters.values():
+            names.add(c.name)
+            names.update(c.aliases)
+        for p in self.places.values():
+            names.add(p["name"])
+        for o in self.objects.values():
+            names.add(o["name"])
+        return names
+
+    def object_holder(self, obj: str) -> str | None:
+        k = self._lookup_object(obj)
+        return self.objects[k]["holder"] if k is not None else None
+
+    def __repr__(self) -> str:
+        return (f"Memory(hero={self.hero!r}, characters={len(self.characters)}, places={len(self.places)}, "
+                f"objects={len(self.objects)}, threads={len(self.threads)}, events={len(self.events)})")
+
+
+def summarize_text(text: str, config: MemoryConfig | None = None) -> Memory:
+    """Read a whole story (prose or transcript) and return the memory."""
+    m = Memory(config)
+    m.read(text)
+    return m
