@@ -182,7 +182,9 @@ class Batcher:
             block = [tok.cmd_id, *d.ragged("cmd", int(t[CMD])).tolist(), tok.end_cmd_id]
             tail += block
             tail_mask += [0] * len(block)
-        narration = d.stream[t[NARR_START] : t[NARR_END]].tolist() + [tok.eot_id]
+        narration = d.stream[t[NARR_START] : t[NARR_END]].tolist()
+        if t[NARR_END] - t[NARR_START] < MAX_NARRATION:
+            narration.append(tok.eot_id)  # a narration cut by the length cap has not ended: no end-of-turn
         tail += narration
         tail_mask += [1] * len(narration)
         tail, tail_mask = tail[: self.length], tail_mask[: self.length]

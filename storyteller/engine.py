@@ -340,7 +340,7 @@ class Engine:
             sampler = from_dict(SamplerConfig, {**self.settings.to_dict(), **data.get("sampler", {})})
         except (KeyError, TypeError, ValueError, RuntimeError) as e:
             raise SaveError(f"save {name!r} is corrupted ({e.__class__.__name__}: {e})") from None
-        self.name = data.get("name", validate_name(name))
+        self.name = validate_name(name)  # the file it came from, so autosaves go back to it
         self.seed = int(data.get("seed", 0))
         self.rng = rng
         self.opening = data.get("opening", "")

