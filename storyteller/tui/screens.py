@@ -10,9 +10,11 @@ from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.content import Content
 from textual.screen import ModalScreen
+from textual.suggester import SuggestFromList
 from textual.widgets import Button, Input, Label, OptionList, Static
 from textual.widgets.option_list import Option
 
+from storyteller.memory import MEMORY_STATUSES, SPECIAL_HOLDERS
 from storyteller.saves import SaveError, SaveInfo, validate_name
 
 if TYPE_CHECKING:
@@ -156,19 +158,27 @@ class MemoryEditScreen(ModalScreen[None]):
         summary = memory.summary_json()
         self.entries = []
         options: list[Option] = []
+
+        def add(kind: str, key: str | int, label: str, value: str = "", shown: str = "") -> None:
+            options.append(self._option(f"{kind}:{key}", kind, label, shown or value))
+            self.entries.append((kind, key, value))
+
         for i, fact in enumerate(memory.pinned):
-            options.append(self._option(f"pin:{i}", "pinned", fact, ""))
-            self.entries.append(("pin", i, fact))
+            add("pinned", i, fact)
         for c in summary.get("characters", []):
-            aliases = [a for a in c.get("aliases", []) if a != c["name"]]
-            label = c["name"] + (f" ({', '.join(aliases)})" if aliases else "")
-            status = str(c.get("status") or "")
-            options.append(self._option(f"character:{c['name']}", "person", label, status))
-            self.entries.append(("character", c["name"], status))
+            aliases = [a for a in c.get("aliases", []) if a.lower() != c["name"].lower()]
+            add("character", c["name"], c["name"] + (f" ({', '.join(aliases)})" if aliases else ""),
+                str(c.get("status") or ""))
         for o in summary.get("objects", []):
             holder = str(o.get("holder") or "")
-            options.append(self._option(f"object:{o['name']}", "object", o["name"], f"held by {holder}" if holder else ""))
-            self.entries.append(("object", o["name"], holder))
+            add("object", o["name"], o["name"], holder, f"held by {holder}" if holder else "")
+        for place in summary.get("places", []):
+            add("place", place, place)
+        for thread in summary.get("threads", []):
+            add("thread", thread, thread)
+        for i, event in enumerate(getattr(memory, "events", [])):
+            add("event", str(i), event)
+
         entries = self.query_one("#memory-entries", OptionList)
         entries.clear_options()
         if not options:
@@ -178,10 +188,11 @@ class MemoryEditScreen(ModalScreen[None]):
         entries.add_options(options)
         ids = [o.id for o in options]
         entries.highlighted = ids.index(keep) if keep in ids else 0
+        self._select(self._current())
 
     @staticmethod
     def _option(option_id: str, kind: str, label: str, value: str) -> Option:
-        prompt = Content.assemble((f"{kind:<7} ", "dim"), (label, "bold"), (f"  {value}" if value else "", "italic"))
+        prompt = Content.assemble((f"{kind:<10}", "dim"), (label, "bold"), (f"  {value}" if value else "", "italic"))
         return Option(prompt, id=option_id)
 
     def _current(self) -> tuple[str, str | int, str] | None:
@@ -197,15 +208,22 @@ class MemoryEditScreen(ModalScreen[None]):
     def _select(self, entry: tuple[str, str | int, str] | None) -> None:
         label = self.query_one("#memory-edit-label", Label)
         value = self.query_one("#memory-value", Input)
-        if entry is None or entry[0] == "pin":
-            label.update("Select a person or object" if entry is None else f"Pinned fact {int(entry[1]) + 1}")
-            value.value, value.placeholder, value.disabled = "", "(pinned facts can only be forgotten)", True
+        if entry is None or entry[0] not in ("character", "object"):
+            label.update("Select a person or object" if entry is None else f"{entry[0].capitalize()}")
+            value.value, value.placeholder, value.disabled = "", "(this entry can only be forgotten)", True
+            value.suggester = None
             return
         kind, key, current = entry
-        label.update(Content(f"Status of {key}" if kind == "character" else f"Holder of {key}"))
         value.disabled = False
         value.value = current
-        value.placeholder = "alive, dead, missing, asleep…" if kind == "character" else "a character, a place, you, lost…"
+        if kind == "character":
+            label.update(Content(f"Status of {key}"))
+            value.placeholder = " / ".join(MEMORY_STATUSES)
+            value.suggester = SuggestFromList(MEMORY_STATUSES, case_sensitive=False)
+        else:
+            label.update(Content(f"Holder of {key}"))
+            value.placeholder = "a character, a place, you, " + ", ".join(SPECIAL_HOLDERS)
+            value.suggester = None
 
     # -- edits -------------------------------------------------------------------------------------
     def _edited(self, description: str, keep: str | None) -> None:
@@ -231,18 +249,19 @@ class MemoryEditScreen(ModalScreen[None]):
             return
         self.engine.memory.pin(fact)
         event.input.value = ""
-        self._edited(f"pinned \"{fact}\"", f"pin:{len(self.engine.memory.pinned) - 1}")
+        self._edited(f"pinned \"{fact}\"", f"pinned:{len(self.engine.memory.pinned) - 1}")
 
     @on(Input.Submitted, "#memory-value")
     def set_value(self, event: Input.Submitted) -> None:
         event.stop()
         entry = self._current()
         value = event.value.strip()
-        if entry is None or entry[0] == "pin" or not value:
+        if entry is None or entry[0] not in ("character", "object") or not value:
             return
         kind, key, _ = entry
         try:
             if kind == "character":
+                value = value.lower()
                 self.engine.memory.set_status(str(key), value)
             else:
                 self.engine.memory.set_holder(str(key), value)
@@ -250,8 +269,16 @@ class MemoryEditScreen(ModalScreen[None]):
             self._error(f"Cannot change {key}: {e}")
             return
         what = "is now" if kind == "character" else "is held by"
+        value = self._value_shown(kind, str(key), value)
         self._edited(f"{key} {what} {value}", f"{kind}:{key}")
         self.query_one("#memory-entries", OptionList).focus()
+
+    def _value_shown(self, kind: str, key: str, typed: str) -> str:
+        """The value as the memory stored it (a holder may be normalised to a character's name)."""
+        summary = self.engine.memory.summary_json()
+        if kind == "object":
+            return next((str(o["holder"]) for o in summary.get("objects", []) if o["name"] == key), typed)
+        return typed
 
     def action_forget(self) -> None:
         entry = self._current()
@@ -259,12 +286,13 @@ class MemoryEditScreen(ModalScreen[None]):
             return
         kind, key, current = entry
         try:
-            if kind == "pin":
+            if kind == "pinned":
                 self.engine.memory.unpin(int(key))
                 description = f"unpinned \"{current}\""
             else:
-                self.engine.memory.forget(str(key))
-                description = f"forgot {key}"
+                label = self.engine.memory.events[int(key)] if kind == "event" else key
+                self.engine.memory.forget(kind, str(key))
+                description = f"forgot the {kind} \"{label}\""
         except (KeyError, ValueError, IndexError) as e:
             self._error(f"Cannot forget {key}: {e}")
             return

@@ -7,12 +7,13 @@ import asyncio
 import json
 
 import pytest
-from textual.widgets import Input, OptionList, Static
+from textual.widgets import Input, Label, OptionList, Static
 
+from storyteller.memory import Memory
 from storyteller.tui.app import StorytellerApp, make_app
 from storyteller.tui.screens import HelpScreen, LoadScreen, MemoryEditScreen, SaveScreen
 from storyteller.tui.widgets import CommandInput, StatusLine, StoryPane
-from tui_fakes import DEFAULT_NARRATIONS
+from tui_fakes import DEFAULT_NARRATIONS, FakeGenerator
 
 pytestmark = pytest.mark.asyncio
 
@@ -277,50 +278,72 @@ async def test_stateful_keys_are_refused_while_narrating(engine, fake_generator)
         assert app.check_action("undo", ()) is True
 
 
-def saved_memory(saves_dir, name: str = "test-story") -> str:
-    return json.dumps(json.loads((saves_dir / f"{name}.json").read_text())["memory"])
+def saved_memory(saves_dir, name: str = "test-story") -> Memory:
+    """The memory as it is in the save file on disk."""
+    return Memory.from_dict(json.loads((saves_dir / f"{name}.json").read_text())["memory"])
 
 
-async def test_memory_edits_persist_in_the_save(engine, saves_dir):
+async def test_memory_edits_persist_in_the_save(make_ui_engine, saves_dir):
+    engine = make_ui_engine(FakeGenerator(["You pick up the rusty lantern. The witch hands you a silver key."]))
+    engine.submit("take the lantern")
     app = make_app(engine)
     async with app.run_test(size=(110, 40)) as pilot:
         await pilot.press("f2")
         screen = app.screen
         assert isinstance(screen, MemoryEditScreen)
+        entries = screen.query_one("#memory-entries", OptionList)
+        value = screen.query_one("#memory-value", Input)
+
+        async def select(option_id: str) -> None:
+            ids = [entries.get_option_at_index(i).id for i in range(entries.option_count)]
+            entries.highlighted = ids.index(option_id)
+            await pilot.pause()
+
+        async def enter_value(text: str) -> None:
+            value.value = text
+            value.focus()
+            await pilot.press("enter")
+            await pilot.pause()
 
         # pin a fact
         screen.query_one("#memory-pin", Input).focus()
         await pilot.press(*"the bell is cursed", "enter")
         await pilot.pause()
         assert "the bell is cursed" in engine.memory.pinned
-        assert "the bell is cursed" in saved_memory(saves_dir)
+        assert saved_memory(saves_dir).pinned == ["the bell is cursed"]
         assert "1. the bell is cursed" in str(app.query_one("#pinned", Static).content)  # sidebar refreshed
         assert "the bell is cursed" in story_texts(app, ".info")[-1]
 
+        # (names as the summarizer found them: its wording is not this test's business)
         summary = engine.memory.summary_json()
-        entries = screen.query_one("#memory-entries", OptionList)
-        ids = [entries.get_option_at_index(i).id for i in range(entries.option_count)]
-
-        # change a character's status
         character = summary["characters"][0]["name"]
-        entries.highlighted = ids.index(f"character:{character}")
-        await pilot.pause()
-        value = screen.query_one("#memory-value", Input)
-        value.value = "asleep"
-        value.focus()
-        await pilot.press("enter")
-        await pilot.pause()
-        status = next(c for c in engine.memory.summary_json()["characters"] if c["name"] == character)["status"]
-        assert status == "asleep"
-        assert "asleep" in saved_memory(saves_dir)
+        kept, dropped = (o["name"] for o in summary["objects"][:2])
+
+        # change a character's status; a status the memory does not know is refused with a message
+        await select(f"character:{character}")
+        assert value.value == "alive"
+        await enter_value("asleep")
+        assert "unknown status" in str(screen.query_one("#memory-error", Label).content)
+        await enter_value("Imprisoned")
+        assert engine.memory.summary_json()["characters"][0]["status"] == "imprisoned"
+        assert saved_memory(saves_dir).summary_json()["characters"][0]["status"] == "imprisoned"
+        assert "imprisoned" in str(app.query_one("#memory-text", Static).content)
+
+        # correct an object's holder
+        await select(f"object:{kept}")
+        assert value.value == "you"
+        await enter_value(character)
+        assert engine.memory.object_holder(kept) == character
+        assert saved_memory(saves_dir).object_holder(kept) == character
 
         # forget an entry (Del in the list)
-        entries.highlighted = ids.index(f"character:{character}")
+        await select(f"object:{dropped}")
         entries.focus()
         await pilot.press("delete")
         await pilot.pause()
-        assert character not in [c["name"] for c in engine.memory.summary_json()["characters"]]
-        assert "asleep" not in saved_memory(saves_dir)
+        assert engine.memory.object_holder(dropped) is None
+        assert saved_memory(saves_dir).object_holder(dropped) is None
+        assert saved_memory(saves_dir).object_holder(kept) == character
 
         await pilot.press("escape")
         assert not isinstance(app.screen, MemoryEditScreen)
