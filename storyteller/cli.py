@@ -9,7 +9,9 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import signal
 import sys
+import threading
 from pathlib import Path
 
 
@@ -169,6 +171,8 @@ def cmd_train(args) -> int:
             raise UserError(f"cannot read config {args.config}: {e}") from None
         model_config = from_dict(ModelConfig, raw.get("model", {}))
         train_config = from_dict(TrainConfig, raw.get("train", {}))
+    if args.resume:  # the saved run's settings apply; a budget given now is extra time or steps
+        train_config.minutes, train_config.max_steps = 0.0, 0
     if args.minutes is not None:
         train_config.minutes, train_config.max_steps = args.minutes, 0
     if args.steps is not None:
@@ -182,17 +186,29 @@ def cmd_train(args) -> int:
     import torch.distributed as dist
 
     rank = int(os.environ.get("RANK", "0"))
-    with RichTrainingDisplay(console, train_config.max_steps or None, train_config.minutes or None) as display:
-        cbs = display.callbacks() if rank == 0 else None
-        try:
-            result = train(args.corpus, args.out, train_config, model_config, resume=args.resume,
-                           exclude=args.exclude, callbacks=cbs, cache_dir=args.cache_dir, model_id=args.model_id)
-        except (FileNotFoundError, ValueError) as e:
-            raise UserError(str(e)) from None
-        except KeyboardInterrupt:
-            console.print("[yellow]interrupted: the last checkpoint is in "
-                          f"{args.out / 'last'}; continue with --resume")
-            return 130
+    # Ctrl-C finishes the current step and writes OUT/last, so `--resume` continues exactly; twice aborts.
+    stop = threading.Event()
+
+    def on_sigint(signum, frame):
+        if stop.is_set():
+            raise KeyboardInterrupt
+        stop.set()
+        console.print("[yellow]stopping after this step and saving a checkpoint (Ctrl-C again to abort)")
+
+    previous_handler = signal.signal(signal.SIGINT, on_sigint)
+    try:
+        with RichTrainingDisplay(console, train_config.max_steps or None, train_config.minutes or None) as display:
+            cbs = display.callbacks() if rank == 0 else None
+            try:
+                result = train(args.corpus, args.out, train_config, model_config, resume=args.resume,
+                               exclude=args.exclude, callbacks=cbs, cache_dir=args.cache_dir,
+                               model_id=args.model_id, should_stop=stop.is_set)
+            except (FileNotFoundError, ValueError) as e:
+                raise UserError(str(e)) from None
+    finally:
+        signal.signal(signal.SIGINT, previous_handler)
+    if stop.is_set() and rank == 0:
+        console.print(f"[yellow]stopped at step {result.steps}; continue with: storyteller train ... --out {args.out} --resume")
     if rank == 0:
         console.print(summary_table(result))
     if dist.is_initialized():

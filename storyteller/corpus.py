@@ -84,7 +84,8 @@ def split_documents(path: Path, text: str, generated_keep: float = 0.3,
 
     Generated random-agent play-throughs are repetitive: only `generated_keep` of them are kept.
     """
-    paragraphs = [p.strip() for p in re.split(r"\n\s*\n", text.replace("\r\n", "\n")) if p.strip()]
+    text = re.sub(r"(?m)^(###.*)$", r"\n\1\n", text.replace("\r\n", "\n"))  # a header is its own paragraph
+    paragraphs = [p.strip() for p in re.split(r"\n\s*\n", text) if p.strip()]
     docs: list[Document] = []
     current = Document(name=f"{path.name}#0")
     generated = "generated" in path.name

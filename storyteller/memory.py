@@ -149,7 +149,10 @@ _CAP_STOP = set(_words("""the a an and but or nor so then now when while if as a
         shouldn't hadn't haven't hasn't aren't weren't here's where's who's how's everything anything
         mister master madame monsieur senor signor herr frau fraulein mademoiselle grace reverend
         north south east west northeast northwest southeast southwest up down"""))
-_CAP_STOP.update(("i", "we", "xyzzy", "plugh", "plover"))
+_CAP_STOP.update(("i", "we", "xyzzy", "plugh", "plover", "pray", "hark", "alas", "farewell", "welcome", "quick",
+                  "run", "away", "silence", "quiet", "ready", "done", "enough", "sorry", "ouch", "bravo", "hooray",
+                  "nonsense", "never", "impossible", "wonderful", "splendid", "poor", "dear", "good-bye", "goodbye",
+                  "heaven", "hell", "damn", "thank", "yours", "sincerely", "ye", "thee", "thou", "thy", "chapter"))
 
 _PLACE_NOUNS = set(_words("""castle forest wood woods palace tower house cottage hut village town city kingdom land
         country mountain mountains hill hills river lake sea ocean shore beach coast island isle cave cavern
@@ -221,6 +224,7 @@ _NOT_OBJECTS = set(_words("""breath step steps walk look care courage leave plac
         heart part advantage aim seat turn pity fancy delight pleasure pains trouble liking idea hand hands arm
         arms head heads foot feet eye eyes face faces leg legs finger fingers mouth nose ear ears hair back neck
         shoulder shoulders knee knees tongue tooth teeth lip lips cheek cheeks body voice life death mind
+        tail tails wing wings paw paws claw claws beak whiskers mane hoof hoofs hooves belly stomach breast
         thought thoughts word words promise advice answer question reply news story tale name names way road
         path side end beginning middle top bottom front while moment minute hour day days night nights week
         weeks year years morning evening afternoon dream dreams sleep wife husband husband's wives fear hope
@@ -266,6 +270,8 @@ _ABBREVIATIONS = set(_words("mr mrs ms dr st mt capt col gen lt sgt prof rev jr 
 _PARA_SPLIT = re.compile(r"\n[ \t]*\n")
 _SENT_BOUND = re.compile(r"(?<=[.!?])[\"')\]]*\s+(?=[\"'(\[]?[A-Z0-9])|\n+")
 _QUOTED = re.compile(r'"[^"]*(?:"|$)')
+# single-quoted speech: an opening ' not inside a word, apostrophes inside words (don't, king's) allowed
+_SQUOTED = re.compile(r"(?<![\w'])'(?=[^\s'])(?:[^']|'(?=\w))*?(?<=\S)'(?!\w)|(?<![\w'])'(?=[^\s'])(?:[^']|'(?=\w))*$")
 _WS = re.compile(r"\s+")
 
 _ROLE_ALT = "|".join(sorted(_ROLE_FORMS, key=lambda w: (-len(w), w)))
@@ -390,7 +396,7 @@ _ALIVE_FROM = {"dead", "transformed", "imprisoned", "banished", "missing", "depa
 # appositions and naming: "Brann, the old ferryman," / "a ferryman named Brann" / "Odo the miller"
 _NAME_CAP = r"[A-Z][a-z][\w'-]*(?:\s+[A-Z][a-z][\w'-]*)*"
 _ROLE_NP = rf"(?:(?:(?i:{_DETS})|[A-Za-z]+'s)\s+)(?:(?!(?:{_ADJ_STOP})\b)[a-z][a-z-]*\s+){{0,2}}?(?:{_ROLE_ALT})\b"
-_APPOS_NAME_ROLE = re.compile(rf"(?P<name>{_NAME_CAP}),\s+(?P<role>{_ROLE_NP})(?=\s*[,.;!?]|\s+(?:who|whose|that|and)\b)")
+_APPOS_NAME_ROLE = re.compile(rf"(?P<name>{_NAME_CAP}),\s+(?!(?i:my|your|our)\s)(?P<role>{_ROLE_NP})(?=\s*[,.;!?]|\s+(?:who|whose|that|and)\b)")
 _APPOS_ROLE_NAMED = re.compile(
     rf"(?P<role>{_ROLE_NP}),?\s+(?:(?:who\s+was\s+|that\s+was\s+)?(?:named|called|known\s+as|by\s+the\s+name\s+of)|"
     rf"whose\s+name\s+was)\s+(?P<name>{_NAME_CAP})")
@@ -436,7 +442,8 @@ _HOME_RE = re.compile(r"\b(?:went|came|ran|rode|walked|flew|hurried|returned|go|
 _NP_DET = (r"(?:the|a|an|his|her|my|your|their|its|our|some|this|that|these|those|one|two|three|"
            r"[A-Za-z]+'s|[A-Za-z]+s')")
 _NP_RE = re.compile(rf"\s*(?P<det>{_NP_DET})\s+(?P<words>[a-z][\w'-]*(?:\s+[a-z][\w'-]*){{0,4}})")
-_NP_STOP = set(_words("""and or to from with in on at into onto of by for which that who he she it they back up down
+_NP_STOP = set(_words("""and or to from with in on at into onto of by for which that who whom whose where when why
+        how he she it they back up down
         out away off over under again too also then as but so when while if before after his her their my your
         its our the a an is was were are had has have be been upon through across along behind beside near
         toward towards round around inside outside until till without above below beneath between among
@@ -451,7 +458,7 @@ _GIVE = ("gave|gives|give|giving|handed|hands|hand|passed|passes|sold|sells|lent
          "returns|threw|throws|tossed|tosses|sent|sends|brought|brings|showed")
 _DROP = ("dropped|drops|drop|put\\s+down|puts\\s+down|laid\\s+down|lays\\s+down|set\\s+down|sets\\s+down|left|leaves|"
          "threw\\s+away|throws\\s+away|threw\\s+down|throws\\s+down|abandoned|hid|hides|buried|buries|placed|"
-         "places|put|puts|laid|lays|hung|hangs|set|sets|stuck|sticks|planted|plants")
+         "places|put|puts|laid|lays|hung|hangs")
 _DESTROY = ("broke|breaks|smashed|smashes|shattered|shatters|destroyed|destroys|burned|burnt|burns|crushed|crushes|"
             "ate|eats|devoured|devours|drank|drinks|tore|tears|melted|melts|consumed|consumes|ruined|ruins|"
             "swallowed|swallows|ate\\s+up|eats\\s+up")
@@ -533,10 +540,12 @@ def _norm(s: str) -> str:
 
 
 def _blank_quotes(para: str) -> str:
-    """The paragraph with quoted speech replaced by spaces (same length, so positions line up)."""
-    if '"' not in para:
-        return para
-    return _QUOTED.sub(lambda m: " " * len(m.group(0)), para)
+    """The paragraph with quoted speech ("..." or '...') replaced by spaces (same length, so positions line up)."""
+    if '"' in para:
+        para = _QUOTED.sub(lambda m: " " * len(m.group(0)), para)
+    if "'" in para and (para.startswith("'") or " '" in para or "\n'" in para or "('" in para):
+        para = _SQUOTED.sub(lambda m: " " * len(m.group(0)), para)
+    return para
 
 
 def _split_sentences(para: str) -> list[tuple[int, int]]:
@@ -1677,8 +1686,7 @@ class Memory:
                     if holder:
                         self._set_holder(key, name, holder)
                 elif kind == "drop":
-                    if verb.split()[0] in ("put", "puts", "laid", "lays", "set", "sets", "placed", "places",
-                                           "hung", "hangs", "stuck", "sticks", "planted", "plants") \
+                    if verb.split()[0] in ("put", "puts", "laid", "lays", "placed", "places", "hung", "hangs") \
                             and "down" not in verb and not re.match(r"\s*(?:\w+\s+)?(?:in|into|on|onto|under|"
                                                                     r"inside|upon|beside|by|at|from|over|"
                                                                     r"behind|down)\b", nlow[after:after + 20]):

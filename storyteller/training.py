@@ -21,7 +21,7 @@ import torch
 import torch.distributed as dist
 
 from storyteller.checkpoint import CONFIG, load_checkpoint, load_trainer_state, save_checkpoint
-from storyteller.config import ModelConfig, TrainConfig
+from storyteller.config import ModelConfig, TrainConfig, from_dict
 from storyteller.corpus import TAIL, iter_documents_text, iter_text_files, load_documents
 from storyteller.dataset import Batcher, TurnData, build_turn_data, cache_key
 from storyteller.model import LSTMLanguageModel
@@ -181,9 +181,13 @@ def train(corpus: list[str | Path], out: str | Path, config: TrainConfig, model_
         tokenizer = ckpt.tokenizer
         model_config = ckpt.model.config
         opt_tensors, resume_state = load_trainer_state(last_dir)
-        config = TrainConfig(**{**config.to_dict(), **resume_state["train_config"],
-                                **({"minutes": config.minutes} if config.minutes else {}),
-                                **({"max_steps": config.max_steps} if config.max_steps else {})})
+        # Resuming continues the saved run to its own budget; a budget given now is added on top of it.
+        extra_minutes, extra_steps = config.minutes, config.max_steps
+        config = from_dict(TrainConfig, resume_state["train_config"])
+        if extra_minutes:
+            config.minutes = resume_state["elapsed"] / 60 + extra_minutes
+        if extra_steps:
+            config.max_steps = resume_state["step"] + extra_steps
     if world > 1 and rank != 0:
         dist.barrier()  # rank 0 trains the tokenizer and fills the cache first; the others then reuse them
     tokenizer, data = prepare_data(corpus, out, config, exclude, cache_dir, cb.on_prepare, tokenizer)
@@ -271,7 +275,7 @@ def train(corpus: list[str | Path], out: str | Path, config: TrainConfig, model_
         n_tokens = x.numel() * world
         tokens_seen += n_tokens
         window_tokens += n_tokens
-        loss_value = float(loss)
+        loss_value = loss.item()
         loss_ema = loss_value if loss_ema is None else 0.95 * loss_ema + 0.05 * loss_value
         now = time.time()
         tps = window_tokens / max(1e-9, now - window_t)

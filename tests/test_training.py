@@ -12,7 +12,7 @@ from storyteller.checkpoint import load_checkpoint
 from storyteller.config import ModelConfig, TrainConfig
 from storyteller.corpus import load_documents, synthetic_command
 from storyteller.dataset import Batcher, build_turn_data
-from storyteller.training import train
+from storyteller.training import Callbacks, train
 
 STORY = """\
 THE KING AND THE WITCH
@@ -102,10 +102,14 @@ def test_train_saves_best_and_last_and_resumes_exactly(corpus, tmp_path):
     loaded = load_checkpoint(tmp_path / "a/last")
     assert loaded.meta["step"] == 6
 
-    model_cfg, cfg = tiny_configs(steps=3)
-    train([corpus], tmp_path / "b", cfg, model_cfg, cache_dir=tmp_path / "cache")
-    _, cfg6 = tiny_configs(steps=6)
-    resumed = train([corpus], tmp_path / "b", cfg6, resume=True, cache_dir=tmp_path / "cache")
+    # The same 6-step run, stopped after step 3 (as Ctrl-C does), then resumed to its own budget.
+    model_cfg, cfg = tiny_configs(steps=6)
+    steps_seen = []
+    train([corpus], tmp_path / "b", cfg, model_cfg, cache_dir=tmp_path / "cache",
+          callbacks=Callbacks(on_step=lambda info: steps_seen.append(info.step)),
+          should_stop=lambda: len(steps_seen) >= 3)
+    assert load_checkpoint(tmp_path / "b/last").meta["step"] == 3
+    resumed = train([corpus], tmp_path / "b", TrainConfig(), resume=True, cache_dir=tmp_path / "cache")
     assert resumed.steps == 6
     a = load_checkpoint(tmp_path / "a/last").model.state_dict()
     b = load_checkpoint(tmp_path / "b/last").model.state_dict()
