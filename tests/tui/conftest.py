@@ -6,9 +6,7 @@ import pytest
 
 from storyteller.config import SamplerConfig
 from storyteller.engine import Engine
-from tui_fakes import FakeGenerator
-
-OPENING = "You stand before the castle gate. The witch watches you from the tower."
+from tui_fakes import OPENING, FakeGenerator
 
 
 @pytest.fixture

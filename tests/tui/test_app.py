@@ -4,16 +4,18 @@ worker with `workers.wait_for_complete()` and for the fake generator with its th
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 
 import pytest
 from textual.widgets import Input, Label, OptionList, Static
+from textual.worker import WorkerCancelled
 
 from storyteller.memory import Memory
 from storyteller.tui.app import StorytellerApp, make_app
 from storyteller.tui.screens import HelpScreen, LoadScreen, MemoryEditScreen, SaveScreen
 from storyteller.tui.widgets import CommandInput, StatusLine, StoryPane
-from tui_fakes import DEFAULT_NARRATIONS, FakeGenerator
+from tui_fakes import DEFAULT_NARRATIONS, OPENING, FakeGenerator
 
 pytestmark = pytest.mark.asyncio
 
@@ -347,3 +349,53 @@ async def test_memory_edits_persist_in_the_save(make_ui_engine, saves_dir):
 
         await pilot.press("escape")
         assert not isinstance(app.screen, MemoryEditScreen)
+
+
+async def test_rerolled_narration_replaces_what_was_streamed(make_ui_engine):
+    # The first narration repeats the opening: the engine's loop guard sends "\x00reset" and narrates again.
+    fake = FakeGenerator([OPENING, "A fresh answer comes out of the dark."])
+    fake.block_next(before_piece=2, narration=2)
+    engine = make_ui_engine(fake)
+    app = make_app(engine)
+    async with app.run_test() as pilot:
+        await type_command(pilot, "wait")
+        await wait_event(fake.reached)
+        await pilot.pause()
+        app.query_one(StoryPane).flush()
+        assert story_texts(app, ".narration")[-1].startswith("A fresh")
+        assert "castle" not in story_texts(app, ".narration")[-1]
+        fake.release.set()
+        await settle(pilot)
+        assert story_texts(app, ".narration") == ["A fresh answer comes out of the dark."]
+        assert engine.turns[-1].narration == "A fresh answer comes out of the dark."
+
+
+async def test_quit_while_narrating_stops_then_saves(engine, fake_generator, saves_dir):
+    fake_generator.block_next(before_piece=3)
+    app = make_app(engine)
+    async with app.run_test() as pilot:
+        await type_command(pilot, "open the door")
+        await wait_event(fake_generator.reached)
+        await pilot.press("ctrl+q")
+        assert app.is_running  # waits for the narration to stop
+        fake_generator.release.set()
+        # the app exits as soon as the worker reports, possibly before the worker is marked complete
+        with contextlib.suppress(WorkerCancelled):
+            await app.workers.wait_for_complete()
+        await pilot.pause()
+    assert not app.is_running
+    saved = json.loads((saves_dir / "test-story.json").read_text())
+    assert [t["narration"] for t in saved["turns"]] == ["The door creaks"]
+
+
+async def test_real_engine_on_the_tiny_model(make_engine):
+    """End to end with the real generator (tiny random model): the narration streams in and the turn is kept."""
+    engine = make_engine()
+    app = make_app(engine)
+    async with app.run_test() as pilot:
+        await type_command(pilot, "go north")
+        await settle(pilot)
+        assert engine.turn_count == 1
+        assert story_texts(app, ".command") == ["> go north"]
+        assert story_texts(app, ".narration") == [engine.turns[0].narration]
+        assert app.query_one(StatusLine).model_id == "tiny-test"

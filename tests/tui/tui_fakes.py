@@ -12,6 +12,8 @@ from collections.abc import Callable, Sequence
 
 from storyteller.generator import Narration
 
+OPENING = "You stand before the castle gate. The witch watches you from the tower."
+
 DEFAULT_NARRATIONS = [
     "The door creaks open and cold air spills out of the tower.",
     "A raven lands on the sill, tilts its head, and croaks a single word: Home.",
@@ -45,11 +47,14 @@ class FakeGenerator:
         self.memory_texts: list[str] = []
         # Blocking: before piece `block_before` of the next narration, set `reached` and wait for `release`.
         self.block_before: int | None = None
+        self.block_call: int | None = None
         self.reached = threading.Event()
         self.release = threading.Event()
 
-    def block_next(self, before_piece: int) -> None:
+    def block_next(self, before_piece: int, narration: int | None = None) -> None:
+        """Block before piece `before_piece` of the next narration (or of narration number `narration`, from 1)."""
         self.block_before = before_piece
+        self.block_call = narration
         self.reached.clear()
         self.release.clear()
 
@@ -68,7 +73,7 @@ class FakeGenerator:
         pieces: list[str] = []
         reason = "eot"
         for i, word in enumerate(words):
-            if self.block_before == i:
+            if self.block_before == i and self.block_call in (None, self.calls):
                 self.block_before = None
                 self.reached.set()
                 if not self.release.wait(timeout=30):
