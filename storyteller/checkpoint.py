@@ -8,6 +8,7 @@
 
 from __future__ import annotations
 
+import copy
 import json
 import os
 import tempfile
@@ -65,11 +66,14 @@ def save_checkpoint(
     meta: dict[str, Any] | None = None,
     optimizer_state: dict[str, torch.Tensor] | None = None,
     trainer_state: dict[str, Any] | None = None,
+    weights_dtype: torch.dtype | None = None,
 ) -> Path:
     """Write a checkpoint folder. Files are written to temporaries and renamed, so a crash leaves the old one."""
     path = Path(path)
     path.mkdir(parents=True, exist_ok=True)
     tmp = path / (WEIGHTS + ".tmp")
+    if weights_dtype is not None:  # e.g. float16 for a shipped model: half the size, loaded back as float32
+        model = copy.deepcopy(model).to(weights_dtype)
     save_model(model, str(tmp))
     os.replace(tmp, path / WEIGHTS)
     (path / (TOKENIZER + ".tmp")).write_text(tokenizer.to_str(), encoding="utf-8")
@@ -102,7 +106,7 @@ def load_checkpoint(path: str | Path, map_location: str = "cpu") -> Checkpoint:
         raise
     except (OSError, ValueError, KeyError, RuntimeError, json.JSONDecodeError) as e:
         raise CheckpointError(f"cannot read checkpoint {path}: {e}") from e
-    model.eval()
+    model.float().eval()
     return Checkpoint(model=model, tokenizer=tokenizer, meta=data.get("meta", {}), path=path)
 
 
@@ -118,3 +122,10 @@ def default_model_path() -> Path:
         if (candidate / CONFIG).is_file():
             return candidate
     return here.parent / "assets" / "model"
+
+
+def export_checkpoint(source: str | Path, dest: str | Path, half: bool = True, meta: dict[str, Any] | None = None) -> Path:
+    """Copy a training checkpoint for shipping: weights only (float16 if `half`), config and tokenizer."""
+    ckpt = load_checkpoint(source)
+    merged = {**ckpt.meta, **(meta or {}), "weights_dtype": "float16" if half else "float32"}
+    return save_checkpoint(dest, ckpt.model, ckpt.tokenizer, merged, weights_dtype=torch.float16 if half else None)

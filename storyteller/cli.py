@@ -65,6 +65,11 @@ def build_parser() -> argparse.ArgumentParser:
     summ.add_argument("file", help="story file ('-' for stdin)")
     summ.add_argument("--json", action="store_true")
 
+    export = sub.add_parser("export", help="copy a checkpoint for shipping (weights only, float16)")
+    export.add_argument("--model", type=Path, required=True, help="checkpoint folder, e.g. runs/mine/best")
+    export.add_argument("--out", type=Path, required=True)
+    export.add_argument("--float32", action="store_true", help="keep float32 weights")
+
     bench = sub.add_parser("bench", help="measure narration and training speed on this machine")
     bench.add_argument("--model", type=Path, default=None)
     bench.add_argument("--tokens", type=int, default=400)
@@ -98,6 +103,8 @@ def main(argv: list[str] | None = None) -> int:
             return cmd_summarize(args)
         if args.command == "bench":
             return cmd_bench(args)
+        if args.command == "export":
+            return cmd_export(args)
         parser.print_help()
         return 2
     except UserError as e:
@@ -242,6 +249,19 @@ def cmd_summarize(args) -> int:
         from rich.panel import Panel
 
         Console().print(Panel(memory.render(budget=10_000), title=f"memory of {args.file}"))
+    return 0
+
+
+# -- export ----------------------------------------------------------------------------------------
+def cmd_export(args) -> int:
+    from storyteller.checkpoint import CheckpointError, export_checkpoint
+
+    try:
+        path = export_checkpoint(args.model, args.out, half=not args.float32)
+    except CheckpointError as e:
+        raise UserError(str(e)) from None
+    size = sum(f.stat().st_size for f in path.iterdir()) / 1e6
+    print(f"exported {args.model} -> {path} ({size:.1f} MB)")
     return 0
 
 

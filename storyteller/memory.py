@@ -409,6 +409,12 @@ _APPOS_NAME_THE_ROLE = re.compile(
 _ROLE_BEFORE_COMMA = re.compile(rf"(?P<role>{_ROLE_NP}),\s*$")
 _NAME_WAS = re.compile(rf"\b(?:(?i:his|her|its|my)\s+name\s+(?:was|is)|(?i:he|she|it)\s+was\s+(?:called|named)|"
                        rf"(?:I\s+am|I'm)\s+called)\s+(?P<name>{_NAME_CAP})")
+_NAME_VERB_AFTER = re.compile(
+    r"\s+(?:said|says|asked|asks|was|is|had|has|went|goes|ran|runs|looked|looks|smiled|smiles|saw|sees|took|takes|"
+    r"gave|gives|felt|feels|wanted|wants|thought|thinks|replied|cried|laughed|came|comes|lived|lives|did|does|"
+    r"could|would|knew|knows|found|finds|loved|loves|liked|likes|walked|walks|played|plays|opened|"
+    r"jumped|shouted|nodded|whispered|answered|called|turned|picked|put|decided|tried|began|started|"
+    r"stood|sat|got|made|heard|told|wanted|needed|learned|hugged|helped)\b")
 _SPEECH_AFTER = re.compile(rf"\s+(?:{_SPEECH_VERBS})\b")
 _SPEECH_BEFORE = re.compile(rf"\b(?:{_SPEECH_VERBS})\s+$")
 
@@ -1093,13 +1099,22 @@ class Memory:
             return
         # place or person?
         place_vote = self._place_context(before, lw, title)
-        known = ckey in self._aliases or ckey in self._names
-        if initial and not known and not title and len(core_words) == 1:
-            # sentence-initial single word: only a name if already known as one
-            return
         votes = self._names.get(ckey)
+        known = ckey in self._aliases or (votes is not None and votes[0] + votes[1] > 0)
+        if initial and not known and not title and len(core_words) == 1:
+            # sentence-initial single word: a name only if already known as one, or if it starts sentences
+            # again and again followed by a verb ("Lily ran ... Lily saw ...")
+            if ckey.endswith("ly") or not _NAME_VERB_AFTER.match(sent, e0):
+                return
+            if votes is None:
+                votes = [0, 0, idx, 0]
+                self._names[ckey] = votes
+            votes[2] = idx
+            votes[3] = votes[3] + 1 if len(votes) > 3 else 1
+            if votes[3] < 2:
+                return
         if votes is None:
-            votes = [0, 0, idx]
+            votes = [0, 0, idx, 0]
             self._names[ckey] = votes
         votes[1 if place_vote else 0] += 1
         votes[2] = idx

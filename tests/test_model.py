@@ -86,3 +86,18 @@ def test_missing_checkpoint_is_a_clear_error(tmp_path):
         assert "no model checkpoint" in str(e)
     else:
         raise AssertionError("expected CheckpointError")
+
+
+def test_half_precision_export_loads_as_float32(tmp_path, tiny_checkpoint):
+    from storyteller.checkpoint import export_checkpoint
+
+    save_checkpoint(tmp_path / "full", tiny_checkpoint.model, tiny_checkpoint.tokenizer, {"model_id": "t"})
+    export_checkpoint(tmp_path / "full", tmp_path / "half")
+    half = load_checkpoint(tmp_path / "half")
+    assert (tmp_path / "half/model.safetensors").stat().st_size < (tmp_path / "full/model.safetensors").stat().st_size * 0.6
+    assert all(p.dtype == torch.float32 for p in half.model.parameters())
+    x = torch.randint(0, tiny_checkpoint.model.config.vocab_size, (1, 10))
+    a = tiny_checkpoint.model(x)[0].softmax(-1)
+    b = half.model(x)[0].softmax(-1)
+    assert (a - b).abs().max() < 1e-2
+    assert half.meta["weights_dtype"] == "float16"

@@ -1,0 +1,400 @@
+"""The rolling memory summarizer: behaviour on small stories, bounds, serialisation, player edits."""
+
+from __future__ import annotations
+
+import json
+import random
+from pathlib import Path
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from storyteller.memory import MEMORY_STATUSES, Memory, MemoryConfig, summarize_text
+
+ANNOTATED = Path(__file__).resolve().parent.parent / "evals" / "annotated"
+
+
+def char(memory: Memory, name: str) -> dict:
+    """The summary entry of the character called `name` (by name or alias)."""
+    for c in memory.summary_json()["characters"]:
+        if c["name"].lower() == name.lower() or name.lower() in (a.lower() for a in c["aliases"]):
+            return c
+    raise AssertionError(f"{name!r} not in {[c['name'] for c in memory.summary_json()['characters']]}")
+
+
+# -- characters ------------------------------------------------------------------------------------
+def test_death_is_tracked_with_evidence():
+    m = summarize_text(
+        "Once upon a time there lived a miller named Hans. Hans had a clever daughter called Greta.\n\n"
+        "One winter night a wolf came down from the hills. The wolf killed Hans at the door of the mill.\n\n"
+        "Greta wept for a long time."
+    )
+    hans = char(m, "Hans")
+    assert hans["status"] == "dead"
+    assert "killed Hans" in hans["evidence"]
+    assert char(m, "Greta")["status"] == "alive"
+    assert "Hans" in m.dead_characters()
+    assert "Greta" not in m.dead_characters()
+    assert any("Hans" in e and "died" in e for e in m.summary_json()["events"])
+
+
+@pytest.mark.parametrize("text", [
+    "Hans drowned in the river.",
+    "Hans died.",
+    "Hans fell dead.",
+    "Hans was slain by the giant.",
+    "The giant slew Hans.",
+    "They found the body of Hans in the reeds.",
+    "Hans is dead.",
+])
+def test_death_phrasings(text):
+    m = summarize_text("A tailor named Hans lived in the town with his cat. " + text)
+    assert char(m, "Hans")["status"] == "dead", text
+
+
+@pytest.mark.parametrize("text", [
+    "Hans did not die.",
+    "Hans would have died if the cat had not helped him.",
+    "The giant tried to kill Hans.",
+    "Hans was almost dead with fright.",
+])
+def test_negated_or_hypothetical_death_is_ignored(text):
+    m = summarize_text("A tailor named Hans lived in the town with his cat. " + text)
+    assert char(m, "Hans")["status"] == "alive", text
+
+
+def test_other_statuses_and_revival():
+    m = summarize_text(
+        "There was a prince named Karel and a princess named Ilsa, and an old witch lived in the wood.\n\n"
+        "The witch turned Karel into a frog. Then she locked Ilsa in the tower.\n\n"
+        "The king banished the witch from the kingdom.\n\n"
+        "A shepherd named Tobin went away and never came back. A goose girl named Wenna vanished."
+    )
+    assert char(m, "Karel")["status"] == "transformed"
+    assert char(m, "Ilsa")["status"] == "imprisoned"
+    assert char(m, "the witch")["status"] == "banished"
+    assert char(m, "Tobin")["status"] == "departed"
+    assert char(m, "Wenna")["status"] == "missing"
+    m.read("At last the spell was broken, and Karel turned back into a prince. Ilsa was set free.")
+    assert char(m, "Karel")["status"] == "alive"
+    assert char(m, "Ilsa")["status"] == "alive"
+
+
+def test_alias_merged_from_apposition_and_naming():
+    m = summarize_text(
+        "At the river Maren met Brann, the old ferryman, who rowed her across.\n\n"
+        "The ferryman was kind. Later the ferryman fell into the water and drowned."
+    )
+    brann = char(m, "Brann")
+    assert "the ferryman" in brann["aliases"]
+    assert brann["status"] == "dead"
+    names = [c["name"] for c in m.summary_json()["characters"]]
+    assert "the ferryman" not in names  # merged, not a second character
+    m2 = summarize_text("A ferryman sat by the water. The ferryman, whose name was Brann, waved. Brann smiled.")
+    assert "the ferryman" in char(m2, "Brann")["aliases"]
+    assert [c["name"] for c in m2.summary_json()["characters"]].count("Brann") == 1
+
+
+def test_hero_detection():
+    assert summarize_text("Lily ran to the park. Lily saw a dog named Max. Lily smiled.").hero == "Lily"
+    assert summarize_text("I woke early. I took my bag and I walked to the station, where I waited.").hero == "I"
+    m = Memory()
+    m.read("You are in a small room.")
+    m.read_command("look")
+    assert m.hero == "you"
+
+
+# -- objects ---------------------------------------------------------------------------------------
+def test_item_taken_and_dropped_in_prose():
+    m = summarize_text("A boy named Tom lived near a dark cave. Tom picked up the lamp.")
+    assert m.object_holder("lamp") == "Tom"
+    m.read("Tom went into the cave. He dropped the lamp and ran.")
+    assert m.object_holder("lamp") == "cave"
+    m.read("Tom gave the ring to Anna. The old sword was broken. Tom lost the key.")
+    assert m.object_holder("ring") == "Anna"
+    assert m.object_holder("sword") == "destroyed"
+    assert m.object_holder("key") == "lost"
+
+
+def test_item_taken_and_dropped_in_transcript():
+    m = summarize_text(
+        "You are inside a building, a well house for a large spring.\n\n"
+        "> take lamp\n\nTaken.\n\n> take bottle\n\nThere is no bottle here.\n\n"
+        "> west\n\nYou are in a debris room filled with stuff washed in from the surface.\n\n"
+    )
+    assert m.object_holder("lamp") == "you"
+    assert m.object_holder("bottle") is None
+    assert "carrying: lamp" in m.render()
+    m.read_command("drop lamp")
+    m.read("Dropped.")
+    assert m.object_holder("lamp") == "debris room"
+    m.read_command("inventory")
+    m.read("You are carrying:\n  A brass key\n  A small bottle")
+    assert m.object_holder("key") == "you"
+    assert m.object_holder("bottle") == "you"
+
+
+def test_current_place_from_transcript():
+    m = Memory()
+    m.read("You are in a debris room filled with stuff washed in from the surface.")
+    assert m.summary_json()["current_place"] == "debris room"
+    m.read_command("north")
+    m.read("West of House\nYou are standing in an open field west of a white house.")
+    assert m.summary_json()["current_place"] == "West of House"
+    m.read_command("east")
+    m.read("You're in Hall of Mists.")
+    assert m.summary_json()["current_place"] == "Hall of Mists"
+    assert "place: Hall of Mists" in m.render()
+    assert m.hero == "you"
+
+
+def test_goal_thread_opened_and_closed():
+    m = summarize_text("The old king said to Hans, \"You must find the golden key.\" Hans set out at dawn.")
+    assert any("find the golden key" in t for t in m.summary_json()["threads"])
+    assert "goal: " in m.render(budget=500)
+    m.read("After a long search Hans found the golden key under a stone.")
+    assert not any("golden key" in t for t in m.summary_json()["threads"])
+
+
+# -- rendering -------------------------------------------------------------------------------------
+def _generated_story(words: int, seed: int = 0) -> list[str]:
+    rng = random.Random(seed)
+    names = ["Hans", "Greta", "Brann", "Maren", "Olek", "Tobin", "Wenna", "Karel", "Ilsa", "Pell", "Dunya", "Ferro",
+             "Aled", "Rosa", "Pip", "Tam", "Ysolde", "Mordrec", "Lio", "Gundar"] + [f"Zed{i}" for i in range(60)]
+    roles = ["the king", "the witch", "the giant", "the wolf", "the miller", "the fox", "the dwarf", "the queen"]
+    things = ["lamp", "sword", "key", "ring", "apple", "bottle", "cage", "coin", "crown", "rope", "egg", "map"]
+    places = ["castle", "forest", "village", "tower", "river", "cave", "mill", "palace", "meadow", "bridge"]
+    templates = [
+        "{N} went to the {P} and met {R}.", "{N} picked up the {T}.", "{N} gave the {T} to {M}.",
+        "{R} killed {N} near the {P}.", "{N} was turned into a frog.", "{N} dropped the {T}.",
+        "\"You must find the {T},\" said {R} to {N}.", "{N}, the old {r}, laughed.", "{M} vanished.",
+        "{N} came back to life.", "The {T} was broken.", "{N} locked {M} in the tower.", "{N} wanted to find the {T}.",
+        "> take {T}", "Taken.", "You are in a dark {P}.", "{N} and {M} walked along the {P} all day long.",
+    ]
+    out: list[str] = []
+    total = 0
+    while total < words:
+        para = []
+        for _ in range(rng.randint(1, 5)):
+            t = rng.choice(templates)
+            r = rng.choice(roles)
+            s = t.format(N=rng.choice(names), M=rng.choice(names), R=r, r=r.split()[-1], T=rng.choice(things),
+                         P=rng.choice(places))
+            para.append(s)
+        text = " ".join(p for p in para if not p.startswith(">"))
+        cmds = [p for p in para if p.startswith(">")]
+        chunk = "\n\n".join(cmds + [text]) if text else "\n\n".join(cmds)
+        out.append(chunk)
+        total += len(chunk.split())
+    return out
+
+
+def test_render_stays_within_budget_and_memory_stays_bounded():
+    cfg = MemoryConfig()
+    m = Memory(cfg)
+    sizes = []
+    for i, chunk in enumerate(_generated_story(20_000)):
+        m.read(chunk)
+        if i % 50 == 0:
+            for budget in (8, 32, 96):
+                text = m.render(budget=budget)
+                assert len(text.split()) * 1.3 <= budget + 1e-9
+            sizes.append(len(json.dumps(m.to_dict())))
+    assert len(m.characters) <= cfg.max_characters
+    assert len(m.places) <= cfg.max_places
+    assert len(m.objects) <= cfg.max_objects
+    assert len(m.threads) <= cfg.max_threads
+    assert len(m.summary_json()["events"]) <= cfg.max_events
+    # the state does not grow with the story: the second half is no bigger than a bound set by the first
+    half = len(sizes) // 2
+    assert max(sizes[half:]) <= 1.5 * max(sizes[:half]) + 2000
+    assert max(sizes) < 60_000
+
+
+def test_render_format_and_custom_counter():
+    m = summarize_text(
+        "A girl named Maren lived by the marsh. Maren took the lantern. Her mother had died long ago. "
+        "Maren went to the village. She had to find the silver bell."
+    )
+    m.pin("Maren is afraid of the dark")
+    text = m.render(budget=500)
+    lines = text.split("\n")
+    assert lines[0] == "pinned: Maren is afraid of the dark"
+    assert lines[1].startswith("hero: Maren. place: village")
+    labels = [ln.split(":")[0] for ln in lines]
+    assert labels == sorted(labels, key=["pinned", "hero", "carrying", "people", "goal", "events"].index)
+    assert "carrying: lantern" in text
+    people = next(ln for ln in lines if ln.startswith("people: "))
+    assert people.startswith("people: the mother dead")  # non-alive first
+
+    def by_chars(s: str) -> int:
+        return (len(s) + 3) // 4
+    for budget in range(0, 60, 3):
+        out = m.render(by_chars, budget)
+        assert by_chars(out) <= budget
+    assert m.render(budget=0) == ""
+    assert m.render(budget=1) == "" or len(m.render(budget=1).split()) * 1.3 <= 1
+
+
+# -- serialisation and copies ----------------------------------------------------------------------
+STORY = (
+    "Once upon a time a fisherman named Olek lived with his granddaughter Maren. Olek said, \"You must find the "
+    "silver bell.\" Maren took the lantern and went to the river.\n\n"
+    "> take key\n\nTaken.\n\nYou are in a cold kitchen.\n\nThe wolf killed the old ferryman."
+)
+
+
+def test_to_dict_round_trip():
+    m = summarize_text(STORY)
+    m.pin("a pinned fact")
+    d = m.to_dict()
+    d2 = json.loads(json.dumps(d))
+    assert d2 == d  # JSON-serialisable as is
+    m2 = Memory.from_dict(d2)
+    assert m2.to_dict() == d
+    assert m2.render() == m.render()
+    assert m2.summary_json() == m.summary_json()
+    # and it behaves the same afterwards
+    more = "Maren dropped the lantern. The witch vanished. Maren went to the castle."
+    m.read(more)
+    m2.read(more)
+    assert m2.to_dict() == m.to_dict()
+
+
+def test_copy_is_independent():
+    m = summarize_text(STORY)
+    c = m.copy()
+    assert c.to_dict() == m.to_dict()
+    c.read("Maren died.")
+    c.pin("x")
+    c.set_holder("lantern", "the wolf")
+    assert char(m, "Maren")["status"] == "alive"
+    assert m.pinned == []
+    assert m.object_holder("lantern") == "Maren"
+
+
+def test_deterministic():
+    a, b = summarize_text(STORY), summarize_text(STORY)
+    assert a.to_dict() == b.to_dict()
+    assert a.render() == b.render()
+    chunks = _generated_story(3000, seed=7)
+    x, y = Memory(), Memory()
+    for ch in chunks:
+        x.read(ch)
+        y.read(ch)
+    assert json.dumps(x.to_dict()) == json.dumps(y.to_dict())
+
+
+# -- player edits ----------------------------------------------------------------------------------
+def test_pin_and_unpin():
+    m = summarize_text(STORY)
+    m.pin("the bridge is out")
+    m.pin("Olek owes Brann money")
+    assert m.pinned == ["the bridge is out", "Olek owes Brann money"]
+    assert m.render().startswith("pinned: the bridge is out; Olek owes Brann money")
+    assert m.unpin(0) == "the bridge is out"
+    assert m.pinned == ["Olek owes Brann money"]
+    with pytest.raises(IndexError):
+        m.unpin(5)
+    with pytest.raises(IndexError):
+        m.unpin(-1)
+    assert m.summary_json()["pinned"] == ["Olek owes Brann money"]
+
+
+def test_set_status_and_holder():
+    m = summarize_text(STORY)
+    m.set_status("Olek", "imprisoned")
+    assert char(m, "Olek")["status"] == "imprisoned"
+    assert "Olek" in m.render(budget=500)
+    with pytest.raises(ValueError):
+        m.set_status("Olek", "sleeping")
+    with pytest.raises(KeyError):
+        m.set_status("Nobody", "dead")
+    m.set_holder("lantern", "Olek")
+    assert m.object_holder("lantern") == "Olek"
+    m.set_holder("golden harp", "you")
+    assert m.object_holder("golden harp") == "you"
+    assert set(MEMORY_STATUSES) == {"alive", "dead", "transformed", "imprisoned", "banished", "missing", "departed"}
+
+
+def test_forget_removes_until_mentioned_again():
+    m = summarize_text(STORY)
+    assert char(m, "Olek")
+    m.forget("character", "Olek")
+    assert all(c["name"] != "Olek" for c in m.summary_json()["characters"])
+    m.read("The river was wide and cold. Maren walked on.")  # no mention: stays forgotten
+    assert all(c["name"] != "Olek" for c in m.summary_json()["characters"])
+    assert "Olek" not in m.render(budget=1000)
+    m.read("Then Olek came running along the bank.")  # mentioned again later: back
+    assert char(m, "Olek")["status"] == "alive"
+
+    m.forget("object", "lantern")
+    assert m.object_holder("lantern") is None
+    threads = m.summary_json()["threads"]
+    assert threads
+    m.forget("thread", threads[0])
+    assert threads[0] not in m.summary_json()["threads"]
+    ev = m.summary_json()["events"][-1]
+    m.forget("event", ev)
+    assert ev not in m.summary_json()["events"][-1:]
+    place = m.summary_json()["places"][0]
+    m.forget("place", place)
+    assert place not in m.summary_json()["places"]
+    with pytest.raises(ValueError):
+        m.forget("planet", "Mars")
+    with pytest.raises(KeyError):
+        m.forget("character", "Nobody")
+
+
+def test_summary_json_shape_and_known_names():
+    m = summarize_text(STORY)
+    s = m.summary_json()
+    assert set(s) >= {"characters", "places", "current_place", "objects", "threads", "events", "hero", "pinned"}
+    for c in s["characters"]:
+        assert set(c) >= {"name", "aliases", "status"} and c["status"] in MEMORY_STATUSES
+    for o in s["objects"]:
+        assert set(o) >= {"name", "holder"}
+    json.dumps(s)
+    names = m.known_names()
+    assert "Olek" in names and "lantern" in names
+
+
+# -- robustness ------------------------------------------------------------------------------------
+_ALPHABET = st.sampled_from(list("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ .,;:!?'\"\n>-()")
+                            + ["the ", "The ", " was ", " killed ", " died", " took ", " gave ", " to ", "You are in ",
+                               "> take ", "Taken.", " named ", "\n\n", " turned into a frog", "Hans", "Mr. ",
+                               "You are carrying:\n  A lamp\n", " the old ferryman, ", "'", "\u201c", "\u2019"])
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(chunks=st.lists(st.text(_ALPHABET, max_size=200).map(lambda x: x) | st.lists(_ALPHABET, max_size=60)
+                       .map("".join), max_size=6),
+       budget=st.integers(min_value=0, max_value=120),
+       commands=st.lists(st.text(max_size=30), max_size=3))
+def test_arbitrary_text_never_crashes_and_render_fits(chunks, budget, commands):
+    m = Memory(MemoryConfig(budget_tokens=budget))
+    for i, ch in enumerate(chunks):
+        m.read(ch)
+        if i < len(commands):
+            m.read_command(commands[i])
+    text = m.render()
+    assert len(text.split()) * 1.3 <= budget + 1e-9
+    assert (len(m.render(len, budget))) <= budget
+    d = m.to_dict()
+    assert Memory.from_dict(json.loads(json.dumps(d))).to_dict() == d
+
+
+# -- accuracy scorer -------------------------------------------------------------------------------
+def test_score_summarizer_on_annotated_stories():
+    from storyteller.memory_accuracy import score_summarizer
+
+    files = sorted(ANNOTATED.glob("*.json"))
+    assert len(files) >= 8
+    result = score_summarizer(files)
+    assert result["files"] == len(files)
+    for split in ("overall", "development", "heldout"):
+        for part in ("characters", "status_changes", "objects"):
+            r = result[split][part]
+            assert 0.0 <= r["precision"] <= 1.0 and 0.0 <= r["recall"] <= 1.0
+    assert len(result["heldout_files"]) >= 3
