@@ -152,7 +152,15 @@ _CAP_STOP = set(_words("""the a an and but or nor so then now when while if as a
 _CAP_STOP.update(("i", "we", "xyzzy", "plugh", "plover", "pray", "hark", "alas", "farewell", "welcome", "quick",
                   "run", "away", "silence", "quiet", "ready", "done", "enough", "sorry", "ouch", "bravo", "hooray",
                   "nonsense", "never", "impossible", "wonderful", "splendid", "poor", "dear", "good-bye", "goodbye",
-                  "heaven", "hell", "damn", "thank", "yours", "sincerely", "ye", "thee", "thou", "thy", "chapter"))
+                  "heaven", "hell", "damn", "thank", "yours", "sincerely", "ye", "thee", "thou", "thy", "chapter",
+                  "slowly", "sadly", "gladly", "kindly", "early", "really", "surely", "lately", "nearly", "partly",
+                  "mostly", "simply", "likely", "barely", "hardly", "merely", "softly", "calmly", "warmly",
+                  "boldly", "wisely", "firmly", "gently", "daily", "lastly", "newly", "oddly", "truly", "fully",
+                  "madly", "badly", "rarely", "idly", "coldly", "dimly", "dully", "wildly", "justly", "namely",
+                  "everybody", "somebody", "anybody", "nobody", "today", "tonight", "tomorrow", "sometimes",
+                  "afterwards", "inside", "outside", "later", "next", "soon", "once", "twice", "long", "far",
+                  "meanwhile", "instead", "besides", "anyway", "otherwise", "still", "yet", "again", "therefore",
+                  "hence", "thus", "luckily", "unluckily", "happily", "unhappily", "finally", "suddenly"))
 
 _PLACE_NOUNS = set(_words("""castle forest wood woods palace tower house cottage hut village town city kingdom land
         country mountain mountains hill hills river lake sea ocean shore beach coast island isle cave cavern
@@ -1036,7 +1044,8 @@ class Memory:
         ch = self.characters.get(ck)
         if ch is None:
             return None
-        ch.mentions += 1
+        if ch.last_seen != idx or ch.mentions == 0:
+            ch.mentions += 1  # once a sentence
         ch.last_seen = idx
         if not ch.gender and gender:
             ch.gender = gender
@@ -1104,7 +1113,7 @@ class Memory:
         if initial and not known and not title and len(core_words) == 1:
             # sentence-initial single word: a name only if already known as one, or if it starts sentences
             # again and again followed by a verb ("Lily ran ... Lily saw ...")
-            if ckey.endswith("ly") or not _NAME_VERB_AFTER.match(sent, e0):
+            if (ckey.endswith("ly") and len(ckey) >= 7) or not _NAME_VERB_AFTER.match(sent, e0):
                 return
             if votes is None:
                 votes = [0, 0, idx, 0]
@@ -1113,6 +1122,9 @@ class Memory:
             votes[3] = votes[3] + 1 if len(votes) > 3 else 1
             if votes[3] < 2:
                 return
+            first_time = True
+        else:
+            first_time = False
         if votes is None:
             votes = [0, 0, idx, 0]
             self._names[ckey] = votes
@@ -1127,6 +1139,8 @@ class Memory:
             return
         ck = self._touch_name(core, ckey, title, idx)
         if ck:
+            if first_time and len(votes) > 3 and self.characters[ck].mentions == 1:
+                self.characters[ck].mentions += votes[3] - 1  # the sentence-initial uses before it was known
             found.append(_Mention(s0, e0, ck, poss=poss))
 
     def _place_context(self, before: str, lw: list[str], title: str) -> bool:
@@ -1184,7 +1198,8 @@ class Memory:
             role = _TITLES.get(title, "")
             if role:
                 self._claim_role("the " + role, ck, strong=False)
-        ch.mentions += 1
+        if ch.last_seen != idx or ch.mentions == 0:
+            ch.mentions += 1  # once a sentence
         ch.last_seen = idx
         return ck
 

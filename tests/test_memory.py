@@ -368,8 +368,7 @@ _ALPHABET = st.sampled_from(list("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRST
 
 
 @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(chunks=st.lists(st.text(_ALPHABET, max_size=200).map(lambda x: x) | st.lists(_ALPHABET, max_size=60)
-                       .map("".join), max_size=6),
+@given(chunks=st.lists(st.text(max_size=200) | st.lists(_ALPHABET, max_size=60).map("".join), max_size=6),
        budget=st.integers(min_value=0, max_value=120),
        commands=st.lists(st.text(max_size=30), max_size=3))
 def test_arbitrary_text_never_crashes_and_render_fits(chunks, budget, commands):
