@@ -82,3 +82,33 @@ class CachePointer:
             return logits
         p = cache_probs(hidden.view(1, -1), self.keys, self.values, self.config.theta, logits.numel())
         return mix(torch.log_softmax(logits.float(), -1).view(1, -1), p, self.config.lam)[0]
+
+
+class StoryCache:
+    """The cache pointer's memory of the story: (hidden state, next token) pairs from a plain run of the model
+    over the story, extended each turn with the new text and rebuilt from the story's tail after undo or load."""
+
+    def __init__(self, forward, config: CacheConfig, vocab_size: int, start_token: int) -> None:
+        self.forward = forward  # ids, state -> (logits, hidden, state), e.g. Generator.forward
+        self.pointer = CachePointer(config, vocab_size)
+        self.start_token = start_token
+        self.state = None
+        self.last = start_token
+
+    def reset(self, story_ids: list[int]) -> None:
+        self.pointer.clear()
+        self.state, self.last = None, self.start_token
+        self.extend(story_ids[-self.pointer.config.window :])
+
+    def extend(self, ids: list[int]) -> None:
+        if not ids:
+            return
+        _, hidden, self.state = self.forward([self.last, *ids[:-1]], self.state)
+        self.pointer.add(hidden, torch.tensor(ids))
+        self.last = ids[-1]
+
+    def for_turn(self) -> CachePointer:
+        """A copy for one narration: it learns the narration's own tokens without touching the story cache."""
+        copy = CachePointer(self.pointer.config, self.pointer.vocab)
+        copy.keys, copy.values = self.pointer.keys, self.pointer.values
+        return copy

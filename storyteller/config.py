@@ -95,4 +95,5 @@ class EngineConfig:
     loop_guard_similarity: float = 0.8   # re-roll a narration this similar to the previous one
     loop_guard_retries: int = 2
     autosave: bool = True
+    cache_pointer: bool = True     # use the model's tuned cache pointer when its checkpoint has one
     extra: dict[str, Any] = field(default_factory=dict)

@@ -20,7 +20,9 @@ from typing import Any, TextIO
 
 import torch
 
+from storyteller.cache import CacheConfig, StoryCache
 from storyteller.config import EngineConfig, SamplerConfig, clamp_temperature, from_dict
+from storyteller.constraints import fate_guard
 from storyteller.generator import Generator, Narration
 from storyteller.memory import Memory, MemoryConfig
 from storyteller.saves import SaveError, SaveInfo, list_saves, read_save, validate_name, write_save
@@ -94,6 +96,11 @@ class Engine:
         self.saves_dir = Path(saves_dir)
         self.config = config or EngineConfig()
         self.settings = sampler or SamplerConfig()  # shared, live: the generator re-reads it every token
+        # The continuous cache pointer, with θ/λ/window tuned on validation text and stored with the model.
+        tuned = generator.checkpoint.meta.get("cache")
+        self.story_cache = (StoryCache(generator.forward, CacheConfig(**tuned), self.tokenizer.vocab_size,
+                                       self.tokenizer.doc_id)
+                            if tuned and self.config.cache_pointer else None)
         self.new_story(seed=seed, opening=opening, name=name)
 
     # -- session state -----------------------------------------------------------------------------
@@ -110,6 +117,7 @@ class Engine:
         self.memory.read(opening)
         self.name = name or f"story-{datetime.now():%Y%m%d-%H%M%S}"
         self.created = datetime.now().isoformat(timespec="seconds")
+        self._reset_cache()
 
     @property
     def turn_count(self) -> int:
@@ -154,8 +162,7 @@ class Engine:
         narration = self._narrate(command, on_text, should_stop)
         self.turns.append(Turn(command, narration.text, before))
         self.redo_stack.clear()
-        self.memory.read_command(command)
-        self.memory.read(narration.text)
+        self._after_turn(self.turns[-1])
         self._trim_snapshots()
         self.autosave()
         return Reply("narration", narration.text, command=command, narration=narration,
@@ -164,7 +171,14 @@ class Engine:
     def _narrate(self, command: str, on_text, should_stop) -> Narration:
         previous = self.turns[-1].narration if self.turns else self.opening
         prompt = self.model_input(command)
-        narration = self.generator.narrate(prompt, self.settings, self.rng, on_text=on_text, should_stop=should_stop)
+        hook = fate_guard(self.tokenizer, self.memory.dead_characters())
+
+        def narrate() -> Narration:
+            cache = self.story_cache.for_turn() if self.story_cache is not None else None
+            return self.generator.narrate(prompt, self.settings, self.rng, on_text=on_text,
+                                          should_stop=should_stop, logits_hook=hook, cache=cache)
+
+        narration = narrate()
         # Loop guard: an LSTM can fall into repeating its last answer; re-roll a near copy.
         retries = 0
         while (narration.stop_reason != "cancelled" and retries < self.config.loop_guard_retries
@@ -172,11 +186,20 @@ class Engine:
             retries += 1
             if on_text is not None:
                 on_text("\x00reset")  # tells a streaming UI to drop what it showed
-            narration = self.generator.narrate(prompt, self.settings, self.rng, on_text=on_text,
-                                               should_stop=should_stop)
+            narration = narrate()
         if not narration.text:
             narration.text = "Nothing happens."
         return narration
+
+    def _after_turn(self, turn: Turn) -> None:
+        self.memory.read_command(turn.command)
+        self.memory.read(turn.narration)
+        # Rebuilt from the story's tail rather than extended: a loaded save then gets the very same cache.
+        self._reset_cache()
+
+    def _reset_cache(self) -> None:
+        if self.story_cache is not None:
+            self.story_cache.reset(self.tokenizer.encode(self.story_text()[-self.story_cache.pointer.config.window * 8 :]))
 
     def _trim_snapshots(self) -> None:
         for t in self.turns[:-UNDO_DEPTH]:
@@ -233,8 +256,7 @@ class Engine:
             return Reply("error", "Nothing to redo.")
         turn = self.redo_stack.pop()
         self.turns.append(turn)
-        self.memory.read_command(turn.command)
-        self.memory.read(turn.narration)
+        self._after_turn(turn)
         self.autosave()
         return Reply("info", f"Redone: > {turn.command}", changed={"story", "memory"})
 
@@ -289,6 +311,7 @@ class Engine:
             self.memory = self._replay_memory()
         if keep_redo:
             self.redo_stack.append(turn)
+        self._reset_cache()
         self.autosave()
         return turn
 
@@ -349,6 +372,7 @@ class Engine:
         for key, value in sampler.to_dict().items():  # update in place: the TUI holds this object
             setattr(self.settings, key, value)
         self.memory = memory if memory is not None else self._replay_memory()
+        self._reset_cache()
 
     def list_saves(self) -> list[SaveInfo]:
         return list_saves(self.saves_dir)

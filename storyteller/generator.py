@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 
 import torch
 
+from storyteller.cache import CachePointer
 from storyteller.checkpoint import Checkpoint
 from storyteller.config import SamplerConfig
 from storyteller.model import LSTMLanguageModel, State, quantize_for_inference
@@ -85,10 +86,14 @@ class Generator:
 
     # -- generation --------------------------------------------------------------------------------
     @torch.inference_mode()
+    def forward(self, ids: Sequence[int], state: State | None = None) -> tuple[torch.Tensor, torch.Tensor, State]:
+        """Read tokens: logits and top-layer hidden states (T, V), (T, d) for every position, and the new state."""
+        hidden, state = self.infer.hidden(torch.tensor([list(ids)], dtype=torch.long), state)
+        return self.infer.head(hidden)[0].float(), hidden[0].float(), state
+
     def prefill(self, prompt_ids: Sequence[int]) -> tuple[torch.Tensor, State]:
-        x = torch.tensor([list(prompt_ids)], dtype=torch.long)
-        logits, _, state = self.infer(x)
-        return logits[0, -1].float(), state
+        logits, _, state = self.forward(prompt_ids)
+        return logits[-1], state
 
     @torch.inference_mode()
     def narrate(
@@ -100,10 +105,15 @@ class Generator:
         on_text: Callable[[str], None] | None = None,
         should_stop: Callable[[], bool] | None = None,
         logits_hook: LogitsHook | None = None,
+        cache: CachePointer | None = None,
     ) -> Narration:
-        """Sample a narration. `settings` is read afresh at every token (live temperature)."""
+        """Sample a narration. `settings` is read afresh at every token (live temperature).
+
+        `cache`, when given, mixes the continuous cache pointer into every step and learns the tokens produced.
+        `logits_hook(produced_ids, logits)` may veto tokens (e.g. the dead acting again)."""
         start = time.perf_counter()
-        logits, state = self.prefill(prompt_ids)
+        all_logits, all_hidden, state = self.forward(prompt_ids)
+        logits, hidden = all_logits[-1], all_hidden[-1]
         stream = self.tokenizer.stream()
         out: list[int] = []
         text = ""
@@ -114,9 +124,13 @@ class Generator:
             if should_stop is not None and should_stop():
                 reason = "cancelled"
                 break
+            if cache is not None:
+                logits = cache.adjust(logits, hidden)
             if logits_hook is not None:
                 logits = logits_hook(out, logits)
             token = sample_token(logits, settings, rng, recent, temperature=settings.temperature)
+            if cache is not None:
+                cache.add(hidden.view(1, -1), torch.tensor([token]))
             if token in self.stop_ids:
                 reason = "eot"
                 break
@@ -135,7 +149,7 @@ class Generator:
                 if settings.stop_at == "paragraph" and "\n\n" in text.strip():
                     reason = "paragraph"
                     break
-            step_logits, state = self.infer(torch.tensor([[token]]), state)[0::2]
-            logits = step_logits[0, -1].float()
+            step_logits, step_hidden, state = self.forward([token], state)
+            logits, hidden = step_logits[-1], step_hidden[-1]
         return Narration(text=tidy_narration(text, reason), token_ids=out, stop_reason=reason,
                          seconds=time.perf_counter() - start, first_token_seconds=first)

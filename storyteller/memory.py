@@ -242,7 +242,8 @@ _NOT_OBJECTS = set(_words("""breath step steps walk look care courage leave plac
         sound noise cry shout scream laugh smile tear tears kiss hug blow blows shot hit kick push pull
         wound wounds cold fever illness disease ride swim drive stroll run jump race fight battle war peace
         rest sleep bath meal dinner breakfast supper lunch tea feast party wedding funeral chance risk
-        liberty freedom permission flight possession power strength help aid company pains place places"""))
+        liberty freedom permission flight possession power strength help aid company pains place places
+        lives own way ways mind minds temper patience attention leave"""))
 _WATER = set(_words("river sea lake ocean pond well stream water brook waves abyss chasm pit gorge torrent flood"))
 _FIRE = set(_words("fire flames flame furnace oven hearth stove blaze bonfire"))
 _BODY_CONTAINERS = set(_words("hand hands palm palms pocket pockets belt lap arms bosom fingers fist mouth beak "
@@ -307,7 +308,7 @@ _NEG_BEFORE = re.compile(
 # Status patterns: (status, side, regex). side "s": the character is just before (subject);
 # "o": just after (object); "n": noun phrase, the character follows ("the body of X").
 _ADV = r"(?:\w+ly\s+|then\s+|soon\s+|also\s+|at\s+once\s+|at\s+last\s+|quickly\s+|instantly\s+|immediately\s+)?"
-_BE = r"(?:was|were|is|are|had\s+been|has\s+been|have\s+been|got|lay|lies|lie|fell|falls|fall|dropped|drops)"
+_BE = r"(?:was|were|is|are|had\s+been|has\s+been|have\s+been|lay|lies|fell|falls|dropped|drops)"
 _STATUS_PATTERNS: list[tuple[str, str, str]] = [
     ("dead", "s", rf"(?:had\s+|has\s+)?{_ADV}(?:died|dies)\b"),
     ("dead", "s", rf"{_BE}\s+{_ADV}(?:down\s+)?(?:dead|lifeless|no\s+more)\b"),
@@ -331,7 +332,8 @@ _STATUS_PATTERNS: list[tuple[str, str, str]] = [
                          r"tree|bird|beast|bear|wolf|fox|mouse|rat|snake|serpent|raven|crow|dove|fish|cat|dog|"
                          r"donkey|deer|fawn|pillar|rock|bush|flower|hedgehog|lion|owl|goose|duck|horse|pig)\b"),
     ("transformed", "o", r"\b(?:turned|turns|changed|changes|transformed|transforms|bewitched|enchanted)\b"),
-    ("imprisoned", "s", rf"(?:was|were|is|are|had\s+been|has\s+been|have\s+been)?\s*{_ADV}(?:imprisoned|jailed|"
+    ("imprisoned", "s0", r"(?:thrown|cast|put|locked|shut|flung)\s+(?:up\s+)?(?:in|into)\b"),
+    ("imprisoned", "s", rf"(?:was|were|is|are|had\s+been|has\s+been|have\s+been)\s+{_ADV}(?:imprisoned|jailed|"
                         r"chained|captured|taken\s+prisoner|made\s+prisoner|taken\s+captive|locked\s+up|shut\s+up|"
                         r"locked\s+in|shut\s+in|walled\s+up|thrown\s+into|cast\s+into|put\s+into|put\s+in|"
                         r"thrown\s+in|flung\s+into|locked\s+away)\b"),
@@ -395,6 +397,11 @@ _PREDICATE_BEFORE = re.compile(r"\b(?:was|is|were|are|am|be|been|became|become|b
 _SPEECH_VERBS = (r"said|says|asked|asks|cried|cries|replied|replies|answered|answers|whispered|whispers|shouted|"
                  r"shouts|called|calls|exclaimed|exclaims|muttered|mutters|screamed|screams|squawked|squawks|"
                  r"growled|growls|laughed|sang|sings|continued|added|begged|went\s+on")
+_QUOTE_UNREAL = re.compile(r"\b(?:shall|will|would|must|may|might|should|could|if|unless|lest|going\s+to|want\s+to|"
+                           r"wish|let)\b|'ll\b")
+_HAD_BEFORE = re.compile(r"\b(?:had|has|have|got|get|gets|having)\s+$")
+_PAST_VERB = re.compile(r"^(?:\w+ed|slew|slain|ate|drove|threw|sent|hung|bound|flung|stole|shot|struck|cast|put|"
+                        r"shut|had|has|carried|buried|turned|changed|let|set|brought)$")
 _BANISH_NEEDS = re.compile(r"\b(?:away|out|off|from|into\s+exile|forth|abroad)\b")
 _TRANSFORM_NEEDS = re.compile(r"\binto\b|\bto\s+stone\b")
 _COMPILED_STATUS = [(st, side, re.compile(rx)) for st, side, rx in _STATUS_PATTERNS]
@@ -447,7 +454,7 @@ _MOTION_RE = re.compile(
     r"myself|ourselves|yourself)|left|leaves)\b"
     r"(?:\s+(?:back|on|off|out|away|up|down|over|home|again|straight|quickly|slowly|together|alone|all\s+the\s+way)){0,2}"
     r"\s*(?P<prep>into|to|towards|toward|through|across|in|at|inside|onto|up\s+to|down\s+to|out\s+of|over|along|"
-    r"up|down|round|around)?\s+(?P<det>the|a|an|his|her|their|my|our|your|[A-Z][a-z]+'s)?\s*"
+    r"up|down|round|around)?\s+(?:(?P<det>the|a|an|his|her|their|my|our|your|[A-Z][a-z]+'s)\s+)?"
     r"(?P<np>(?:[A-Za-z][\w'-]*)(?:\s+(?:of\s+the\s+|of\s+)?[A-Za-z][\w'-]*){0,3})")
 _HOME_RE = re.compile(r"\b(?:went|came|ran|rode|walked|flew|hurried|returned|go|goes|come|comes|run|walk|got|get|"
                       r"sailed|drove)\s+(?:back\s+)?home\b")
@@ -947,7 +954,7 @@ class Memory:
         self._learn_names(sent, low, mentions)
         if allow_place:
             self._places_in(sent, low, narr, mentions)
-        self._statuses(sent, low, mentions)
+        self._statuses(sent, low, mentions, narr)
         self._objects_in(sent, low, narr, mentions)
         self._goals(sent, low, mentions)
         self._prev = ([m.key for m in mentions if m.key in self.characters and not m.poss] +
@@ -1385,7 +1392,8 @@ class Memory:
                 obj["holder"] = b.name
 
     # -- statuses ----------------------------------------------------------------------------------
-    def _statuses(self, sent: str, low: str, mentions: list[_Mention]) -> None:
+    def _statuses(self, sent: str, low: str, mentions: list[_Mention], narr: str = "") -> None:
+        narr = narr or sent
         chars = [m for m in mentions if m.key in self.characters]
         if "spell" in low or "enchantment" in low:
             if re.search(r"\b(?:spells?|enchantments?|charms?)\s+(?:was|were)\s+(?:\w+\s+){0,2}?"
@@ -1400,7 +1408,15 @@ class Memory:
             for m in rx.finditer(low):
                 ms, me = m.start(), m.end()
                 target = None
-                if side == "s":
+                quoted = narr[ms:ms + 1] != sent[ms:ms + 1]
+                if quoted and _QUOTE_UNREAL.search(low):
+                    continue  # a threat, a prophecy, a wish: "you shall die", "if you go, you will be killed"
+                if side == "s0":
+                    # "had him thrown into the dungeon": the character right before, after "had"
+                    target = self._subject_before(low, chars, ms)
+                    if target is None or low[target[1]:ms].strip() or not _HAD_BEFORE.search(low, 0, target[0]):
+                        continue
+                elif side == "s":
                     target = self._subject_before(low, chars, ms)
                     if target is None:
                         continue
@@ -1408,6 +1424,8 @@ class Memory:
                         if _NEG_BEFORE.search(low[max(0, ms - 40):ms]):
                             continue
                 elif side == "o":
+                    if quoted and not _PAST_VERB.match(m.group(0).split()[0]):
+                        continue  # "kill her!" in speech is an order, not an event
                     target = self._object_after(low, chars, me)
                     if target is None:
                         continue
@@ -1735,7 +1753,12 @@ class Memory:
                             continue
                     self._drop(key, name, nlow, after, subj)
                 elif kind == "destroy":
-                    if verb.split()[0] in ("tore", "tears") and part:
+                    if part or re.match(r"\s*off\b", nlow[m.end():m.end() + 5]):
+                        # "broke off a branch", "tore up ..." : not destroying the thing named after it
+                        if verb.split()[0] in ("broke", "breaks") and subj is not None:
+                            holder = self._holder_name(subj)
+                            if holder:
+                                self._set_holder(key, name, holder)
                         continue
                     self._set_holder(key, name, "destroyed")
                 elif kind == "lose":

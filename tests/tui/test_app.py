@@ -107,6 +107,10 @@ async def test_temperature_is_clamped(engine):
         assert engine.settings.temperature == 2.0
         app.temperature = -1
         assert engine.settings.temperature == 0.05
+        await type_command(pilot, "/temperature 1.2")  # the meta-command goes through the engine
+        assert app.temperature == 1.2 and app.query_one(StatusLine).temperature == 1.2
+        await pilot.press("ctrl+down")
+        assert engine.settings.temperature == 1.15
 
 
 async def test_escape_stops_narration(engine, fake_generator):

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Callable, Sequence
+from types import SimpleNamespace
 
 from storyteller.generator import Narration
 
@@ -31,6 +32,8 @@ class FakeTokenizer:
     def decode(self, ids: Sequence[int]) -> str:
         return "".join(chr(i) for i in ids)
 
+    vocab_size = 256
+
     def count(self, text: str) -> int:
         return len(text.split())
 
@@ -40,6 +43,7 @@ class FakeGenerator:
 
     def __init__(self, narrations: Sequence[str] = DEFAULT_NARRATIONS) -> None:
         self.tokenizer = FakeTokenizer()
+        self.checkpoint = SimpleNamespace(meta={"model_id": self.model_id})  # no tuned cache pointer
         self.narrations = list(narrations)
         self.calls = 0
         self.temperatures: list[list[float]] = []  # per narration, the temperature read at every piece
@@ -65,7 +69,8 @@ class FakeGenerator:
         return list(story_ids[-context_tokens:]) or [0]
 
     def narrate(self, prompt_ids: Sequence[int], settings, rng, *, on_text: Callable[[str], None] | None = None,
-                should_stop: Callable[[], bool] | None = None, logits_hook=None) -> Narration:
+                should_stop: Callable[[], bool] | None = None, logits_hook=None, **extras) -> Narration:
+        # `extras`: whatever else the real generator grows (e.g. a cache pointer) is accepted and ignored.
         words = self.narrations[self.calls % len(self.narrations)].split(" ")
         self.calls += 1
         temperatures: list[float] = []

@@ -1,0 +1,109 @@
+"""The plot-keeping machinery: cache pointer, fate guard, memory ablation and play metrics on tiny models."""
+
+import math
+
+import pytest
+import torch
+
+from storyteller.cache import CacheConfig, CachePointer, cache_probs, mix
+from storyteller.checkpoint import Checkpoint
+from storyteller.constraints import fate_guard
+from storyteller.memory_eval import fate_contradiction, memory_ablation, play_metrics
+
+
+def test_cache_probs_follow_similar_states():
+    keys = torch.tensor([[1.0, 0.0], [0.0, 1.0], [1.0, 0.1]])
+    values = torch.tensor([3, 5, 3])
+    p = cache_probs(torch.tensor([[1.0, 0.0]]), keys, values, theta=20.0, vocab=8)
+    assert p.shape == (1, 8) and math.isclose(float(p.sum()), 1.0, rel_tol=1e-5)
+    assert int(p.argmax()) == 3 and float(p[0, 3]) > 0.99
+
+
+def test_cache_mask_hides_the_future():
+    keys = torch.eye(3)
+    values = torch.tensor([0, 1, 2])
+    allowed = torch.tensor([[True, False, False]])
+    p = cache_probs(torch.tensor([[0.0, 0.0, 1.0]]), keys, values, 5.0, 3, allowed)
+    assert float(p[0, 0]) == pytest.approx(1.0)
+
+
+def test_mix_is_a_distribution_and_keeps_model_without_cache():
+    logp = torch.log_softmax(torch.randn(2, 6), -1)
+    p_cache = torch.zeros(2, 6)
+    p_cache[0, 2] = 1.0
+    mixed = mix(logp, p_cache, 0.25)
+    assert torch.allclose(mixed.exp().sum(-1), torch.ones(2), atol=1e-5)
+    assert torch.allclose(mixed[1], logp[1])
+    assert float(mixed[0, 2].exp()) == pytest.approx(0.75 * float(logp[0, 2].exp()) + 0.25, rel=1e-4)
+
+
+def test_cache_pointer_window_is_bounded():
+    cache = CachePointer(CacheConfig(window=5), vocab_size=10)
+    cache.add(torch.randn(8, 4), torch.arange(8))
+    assert len(cache) == 5 and cache.values.tolist() == [3, 4, 5, 6, 7]
+
+
+def test_fate_guard_vetoes_the_dead_acting(tiny_tokenizer):
+    hook = fate_guard(tiny_tokenizer, ["Hans"])
+    produced = tiny_tokenizer.encode("Then Hans")
+    said = tiny_tokenizer.encode(" said")[0]
+    logits = hook(produced, torch.zeros(tiny_tokenizer.vocab_size))
+    assert logits[said] == float("-inf")
+    free = hook(tiny_tokenizer.encode("Then the king"), torch.zeros(tiny_tokenizer.vocab_size))
+    assert torch.isfinite(free).all()
+    assert fate_guard(tiny_tokenizer, []) is None
+
+
+def test_fate_contradiction_detector():
+    assert fate_contradiction("Then the witch said that you must go.", ["the witch"])
+    assert fate_contradiction('"Go away," said Brann.', ["Brann"])
+    assert not fate_contradiction("You look at the body of the witch.", ["the witch"])
+    assert not fate_contradiction("Brann lay still on the floor.", ["Brann"])
+
+
+STORY_A = ("Once upon a time there lived a miller named Tobias who had a grey cat. " * 3 + "\n\n") * 6 + \
+    "\n\n".join(f"Tobias walked to the mill and the cat followed him through the wood, day {i}." for i in range(40))
+STORY_B = ("Long ago a queen called Marigold ruled the island of Pell with her old ferryman. " * 3 + "\n\n") * 6 + \
+    "\n\n".join(f"Marigold sailed to the island and the ferryman rowed the boat, night {i}." for i in range(40))
+
+
+def test_memory_ablation_reports_all_figures(tiny_checkpoint):
+    result = memory_ablation(tiny_checkpoint, [("a.txt", STORY_A), ("b.txt", STORY_B)], max_windows=8)
+    for key in ("bpc_with", "bpc_without", "bpc_shuffled", "entity_bpc_with", "entity_bpc_without",
+                "ranking_accuracy", "cache_bpc"):
+        assert key in result and result[key] >= 0, key
+    assert result["windows"] >= 2 and result["stories"] == 2
+    assert 0.0 <= result["ranking_accuracy"] <= 1.0
+
+
+def test_play_metrics_on_a_script(tiny_checkpoint):
+    lines = ["# a test script", "look around", "take the lamp", "/temperature 0.5", "go north"]
+    metrics = play_metrics(tiny_checkpoint, lines, seed=3)
+    assert metrics["turns"] == 3
+    for key in ("entity_continuity", "new_names_per_turn", "fate_contradictions", "repeated_sentence_rate",
+                "distinct_2"):
+        assert key in metrics
+
+
+def test_engine_with_cache_pointer_resumes_exactly(tiny_checkpoint, tmp_path):
+    from storyteller.config import SamplerConfig
+    from storyteller.engine import Engine
+    from storyteller.generator import Generator
+
+    cached = Checkpoint(tiny_checkpoint.model, tiny_checkpoint.tokenizer,
+                        {"model_id": "tiny-cache", "cache": {"theta": 5.0, "lam": 0.3, "window": 300}})
+    gen = Generator(cached, quantize=False)
+
+    def engine(seed):
+        return Engine(gen, saves_dir=tmp_path, seed=seed, sampler=SamplerConfig(max_tokens=16),
+                      opening="You stand before the castle gate.")
+
+    a = engine(4)
+    assert a.story_cache is not None
+    a.submit("look")
+    a.submit("/save snap")
+    (tmp_path / "copy.json").write_bytes((tmp_path / "snap.json").read_bytes())
+    expected = a.submit("open the gate").text
+    b = engine(11)
+    b.submit("/load copy")
+    assert b.submit("open the gate").text == expected
