@@ -77,8 +77,8 @@ class StorytellerApp(App[None]):
 
     BINDINGS = [
         # priority: they work whatever has focus, the command line included, and while a narration streams.
-        Binding("ctrl+up,f8", "temperature_up", "Temp+", key_display="^↑/F8", priority=True),
-        Binding("ctrl+down,f7", "temperature_down", "Temp-", key_display="^↓/F7", priority=True),
+        Binding("ctrl+up,f8", "temperature_up", "Temp+", key_display="^↑", priority=True),
+        Binding("ctrl+down,f7", "temperature_down", "Temp-", key_display="^↓", priority=True),
         Binding("escape", "stop", "Stop"),
         Binding("ctrl+s", "save", "Save"),
         Binding("ctrl+o", "load", "Load"),
