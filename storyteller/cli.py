@@ -60,6 +60,11 @@ def build_parser() -> argparse.ArgumentParser:
     ev.add_argument("--range", default=None, metavar="A:B",
                     help="score only this fraction of each file, e.g. 0.9:1.0 for the last 10%%")
     ev.add_argument("--no-memory-eval", action="store_true", help="skip the memory ablation (faster)")
+    ev.add_argument("--windows", type=int, default=240, help="windows in the memory ablation")
+    ev.add_argument("--chart", type=Path, default=None, help="write an SVG chart of bpc vs distance into the story")
+    ev.add_argument("--tune-cache", action="store_true",
+                    help="grid-search the cache pointer's theta, lambda and window on --corpus (use validation text) "
+                         "and store the best in the model's config.json")
 
     summ = sub.add_parser("summarize", help="print the rolling memory after reading a story file")
     summ.add_argument("file", help="story file ('-' for stdin)")
@@ -120,15 +125,20 @@ def _open_engine(args):
     from storyteller.checkpoint import CheckpointError, default_model_path, load_checkpoint
     from storyteller.engine import Engine
     from storyteller.generator import Generator
-    from storyteller.saves import SaveError
+    from storyteller.saves import SaveError, validate_name
 
+    if args.temperature is not None and not 0.0 <= args.temperature <= 2.0:
+        raise UserError(f"temperature must be between 0 and 2.0 (0: greedy), got {args.temperature}")
+    if args.load:
+        try:
+            validate_name(args.load)
+        except SaveError as e:
+            raise UserError(str(e)) from None
     model_path = args.model or default_model_path()
     try:
         checkpoint = load_checkpoint(model_path)
     except CheckpointError as e:
         raise UserError(str(e)) from None
-    if args.temperature is not None and not 0.0 <= args.temperature <= 5.0:
-        raise UserError(f"temperature must be between 0.05 and 2.0, got {args.temperature}")
     generator = Generator(checkpoint, quantize=not args.no_quantize)
     engine = Engine(generator, saves_dir=saves_dir_from(args.saves_dir), seed=args.seed)
     if args.temperature is not None:
@@ -148,14 +158,15 @@ def cmd_play(args) -> int:
 
         make_app(engine).run()
         return 0
-    if args.script == "-":
-        lines = sys.stdin.read().splitlines()
-    else:
+    lines: list[str] = []
+    if args.script != "-":
         try:
             lines = Path(args.script).read_text(encoding="utf-8").splitlines()
-        except OSError as e:
-            raise UserError(f"cannot read script {args.script}: {e.strerror}") from None
-    engine = _open_engine(args)
+        except (OSError, UnicodeDecodeError) as e:
+            raise UserError(f"cannot read script {args.script}: {getattr(e, 'strerror', None) or e}") from None
+    engine = _open_engine(args)  # model, temperature and --load are checked before stdin is read
+    if args.script == "-":
+        lines = sys.stdin.read().splitlines()
     from storyteller.engine import play_script
 
     play_script(engine, lines, out=sys.stdout)

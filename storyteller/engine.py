@@ -271,8 +271,8 @@ class Engine:
             value = float(arg)
         except ValueError:
             return Reply("error", f"Usage: /temperature X, a number such as 0.8 (now {self.settings.temperature}).")
-        if not 0.0 <= value <= 5.0:
-            return Reply("error", "Temperature must be between 0.05 and 2.0.")
+        if not 0.0 <= value <= 2.0:
+            return Reply("error", "Temperature must be between 0 and 2.0 (0 is greedy).")
         return Reply("info", f"Temperature {self.set_temperature(value)}.", changed={"settings"})
 
     def _meta_remember(self, arg: str) -> Reply:

@@ -154,6 +154,16 @@ def bench_training(config, batch_size: int = 32, seq_len: int = 288, steps: int 
     return batch_size * seq_len / best
 
 
+def store_meta(checkpoint: Checkpoint, updates: dict[str, Any]) -> None:
+    """Merge keys into the checkpoint's config.json meta (atomically)."""
+    from storyteller.checkpoint import CONFIG, write_json_atomic
+
+    path = Path(checkpoint.path) / CONFIG
+    data = json.loads(path.read_text(encoding="utf-8"))
+    data.setdefault("meta", {}).update(updates)
+    write_json_atomic(path, data)
+
+
 # -- command entry points ----------------------------------------------------------------------------
 def _load(model_path, UserError) -> Checkpoint:
     try:
@@ -182,10 +192,20 @@ def run_eval_command(args, UserError) -> int:
             raise UserError("the corpus has no .txt text")
         total = score_corpus(checkpoint, texts)
         result.update(total.to_dict())
-        if not args.no_memory_eval:
-            from storyteller.memory_eval import memory_ablation
+        if args.tune_cache:
+            from storyteller.memory_eval import tune_cache
 
-            result["memory"] = memory_ablation(checkpoint, texts, seed=args.seed)
+            best, grid = tune_cache(checkpoint, texts)
+            result["cache_tuning"] = {"best": best.to_dict(), "best_bpc": round(min(g["bpc"] for g in grid), 4),
+                                      "grid_points": len(grid)}
+            store_meta(checkpoint, {"cache": best.to_dict()})
+            checkpoint.meta["cache"] = best.to_dict()
+        if not args.no_memory_eval:
+            from storyteller.memory_eval import distance_chart_svg, memory_ablation
+
+            result["memory"] = memory_ablation(checkpoint, texts, seed=args.seed, max_windows=args.windows)
+            if args.chart is not None and result["memory"].get("by_distance"):
+                args.chart.write_text(distance_chart_svg(result["memory"]["by_distance"]), encoding="utf-8")
     if args.script:
         from storyteller.memory_eval import play_metrics
 

@@ -243,7 +243,8 @@ _NOT_OBJECTS = set(_words("""breath step steps walk look care courage leave plac
         wound wounds cold fever illness disease ride swim drive stroll run jump race fight battle war peace
         rest sleep bath meal dinner breakfast supper lunch tea feast party wedding funeral chance risk
         liberty freedom permission flight possession power strength help aid company pains place places
-        lives own way ways mind minds temper patience attention leave"""))
+        lives own way ways mind minds temper patience attention leave rank score points total moves
+        turns"""))
 _WATER = set(_words("river sea lake ocean pond well stream water brook waves abyss chasm pit gorge torrent flood"))
 _FIRE = set(_words("fire flames flame furnace oven hearth stove blaze bonfire"))
 _BODY_CONTAINERS = set(_words("hand hands palm palms pocket pockets belt lap arms bosom fingers fist mouth beak "
@@ -389,6 +390,8 @@ _STATUS_TRIGGERS = {
 _PRISON_NOUNS = re.compile(r"\b(?:tower|prison|dungeon|jail|gaol|cell|cage|cellar|vault|pit|chest|barrel|cask|"
                            r"box|sack|bag|keep|fortress|chains|irons|stocks|bottle|jar|hole|room|closet|cupboard|"
                            r"oven|trap|net|lock-up|prisoner|captive)\b")
+_CLAUSE_START = re.compile(r"^[\s\"'(\[-]*(?:(?:and|but|so|then|now|when|as|while|after|before|because|though|"
+                           r"although|if|once|soon|at\s+last|at\s+once|suddenly|still|yet)[\s,]+)*$", re.IGNORECASE)
 _GAP_NP_END = re.compile(r"(?:^|\s)(?:the|a|an|his|her|its|their|my|your|our|this|that|these|those)\s+[\w'-]+"
                          r"(?:\s+(?!(?:and|or|but|then|so|yet|had|has|was|were|is|are|who|which|that)\b)[\w'-]+)?"
                          r"\s*$")
@@ -532,8 +535,7 @@ _CMD_ARTICLES = re.compile(r"^(?:the|a|an|my|some|your)\s+")
 
 # goals
 _GOAL_RE = re.compile(
-    r"\b(?P<modal>must|had\s+to|has\s+to|have\s+to|needed\s+to|need\s+to|needs\s+to|was\s+to|were\s+to|is\s+to|"
-    r"are\s+to|ought\s+to|set\s+out\s+to|set\s+off\s+to|went\s+out\s+to|went\s+forth\s+to|rode\s+out\s+to|"
+    r"\b(?P<modal>must|had\s+to|has\s+to|have\s+to|needed\s+to|need\s+to|needs\s+to|ought\s+to|set\s+out\s+to|set\s+off\s+to|went\s+out\s+to|went\s+forth\s+to|rode\s+out\s+to|"
     r"swore\s+to|vowed\s+to|promised\s+to|resolved\s+to|was\s+determined\s+to|decided\s+to|meant\s+to|"
     r"wanted\s+to|wants\s+to|longed\s+to|hoped\s+to|wished\s+to|was\s+sent\s+to|were\s+sent\s+to|"
     r"task\s+(?:was|is)\s+to|quest\s+(?:was|is)\s+to|in\s+order\s+to|determined\s+to|tried\s+to|planned\s+to|"
@@ -597,10 +599,17 @@ def _split_sentences(para: str) -> list[tuple[int, int]]:
     return spans
 
 
+_VES = {"knives": "knife", "lives": "life", "wives": "wife", "leaves": "leaf", "loaves": "loaf", "thieves": "thief",
+        "wolves": "wolf", "shelves": "shelf", "halves": "half", "calves": "calf", "hooves": "hoof", "scarves": "scarf",
+        "elves": "elf", "dwarves": "dwarf", "selves": "self", "sheaves": "sheaf", "wharves": "wharf"}
+
+
 def _singular(word: str) -> str:
     w = word.lower()
     if w in _ROLE_PLURAL_IRREGULAR:
         return _ROLE_PLURAL_IRREGULAR[w]
+    if w in _VES:
+        return _VES[w]
     if len(w) > 4 and w.endswith("ies"):
         return w[:-3] + "y"
     if len(w) > 4 and w.endswith(("ches", "shes", "sses", "xes")):
@@ -684,6 +693,7 @@ class Memory:
         self._inventory = False                        # reading an inventory listing
         self._last_object: str | None = None           # for "it"
         self._speaker: str | None = None               # the character who spoke last
+        self._cur_low = ""                             # the sentence being read (lowercase)
         self._forgotten: dict[str, list[str]] = {k: [] for k in FORGET_KINDS}
         self._render_cache: tuple[Any, ...] | None = None
 
@@ -808,6 +818,9 @@ class Memory:
                 headline = True
         if first_after_command and pending is not None:
             self._resolve_command(pending, stripped)
+        if headline:
+            nl = para.find("\n")
+            para = " " * (nl + 1) + para[nl + 1:] if nl >= 0 else ""
         narr = _blank_quotes(para)
         for a, b in _split_sentences(para):
             sent = para[a:b]
@@ -943,6 +956,7 @@ class Memory:
         self.sentence_index += 1
         idx = self.sentence_index
         low = sent.lower()
+        self._cur_low = low
         nlow = narr.lower()
         # narrator person (outside quotes)
         if " i " in f" {nlow} " or "i'" in nlow:
@@ -1117,7 +1131,7 @@ class Memory:
         place_vote = self._place_context(before, lw, title)
         votes = self._names.get(ckey)
         known = ckey in self._aliases or (votes is not None and votes[0] + votes[1] > 0)
-        if initial and not known and not title and len(core_words) == 1:
+        if initial and not known and not title and (len(core_words) == 1 or self.transcript):
             # sentence-initial single word: a name only if already known as one, or if it starts sentences
             # again and again followed by a verb ("Lily ran ... Lily saw ...")
             if (ckey.endswith("ly") and len(ckey) >= 7) or not _NAME_VERB_AFTER.match(sent, e0):
@@ -1239,7 +1253,15 @@ class Memory:
 
         subject = w in ("he", "she", "they", "it")
         if subject:
-            for k in before + prev:
+            if _CLAUSE_START.search(self._cur_low, 0, pos):
+                # sentence-initial pronoun: the subject of the previous sentence
+                for k in before + prev:
+                    if ok(k):
+                        return k
+                return None
+            # inside a sentence ("... so that he fell down dead"): the most recent one, possessors included
+            recent = [m.key for m in found if m.start < pos and m.key in self.characters]
+            for k in list(reversed(recent)) + prev:
                 if ok(k):
                     return k
             return None
@@ -1574,7 +1596,7 @@ class Memory:
             np = m.group("np")
             if not prep and not verb.startswith(("reach", "enter", "left", "leave", "arriv")):
                 continue
-            if verb.startswith(("left", "leave")) and prep:
+            if verb.startswith(("left", "leave")) and (prep or not det):
                 continue
             if verb.startswith("found") and prep not in ("in", "at", "inside", "on"):
                 continue
@@ -1591,6 +1613,17 @@ class Memory:
                 place_words.pop()
             if not place_words:
                 continue
+            # keep "grove of trees" / "old tower": the head, one word before it, and an "of" phrase
+            lowpw = [w.lower() for w in place_words]
+            if "of" in lowpw:
+                i = lowpw.index("of")
+                place_words = place_words[max(0, i - 2):i] + place_words[i:i + 3]
+            else:
+                place_words = place_words[-2:]
+            while place_words and place_words[0].lower() in ("very", "most", "own", "more", "same", "other",
+                                                             "whole", "very", "great", "little") \
+                    and len(place_words) > 1:
+                place_words = place_words[1:]
             head = place_words[-1].lower().rstrip("'s")
             if " of " in " ".join(place_words).lower():
                 head = place_words[" ".join(place_words).lower().split().index("of") - 1].lower()
@@ -1600,6 +1633,8 @@ class Memory:
                 if key in self._aliases or place_words[0].lower() in _CAP_STOP:
                     continue
             else:
+                if verb.startswith(("left", "leave")) and head not in _PLACE_NOUNS:
+                    continue
                 if head not in _PLACE_NOUNS:
                     if head in _ROLE_FORMS or head in _OBJECT_NOUNS or head in _NOT_OBJECTS \
                             or verb.startswith(("got", "get", "step", "move", "head", "found")) or len(head) < 3:
@@ -1753,7 +1788,7 @@ class Memory:
                             continue
                     self._drop(key, name, nlow, after, subj)
                 elif kind == "destroy":
-                    if part or re.match(r"\s*off\b", nlow[m.end():m.end() + 5]):
+                    if re.match(r"\s*off\b", nlow[m.end():m.end() + 5]):
                         # "broke off a branch", "tore up ..." : not destroying the thing named after it
                         if verb.split()[0] in ("broke", "breaks") and subj is not None:
                             holder = self._holder_name(subj)
@@ -1992,14 +2027,17 @@ class Memory:
             strong = any(modal.startswith(s) for s in _STRONG_MODALS)
             if modal == "will":
                 continue
-            if verb in _TRIVIAL_GOAL_VERBS or verb in ("not", "be", "have"):
+            if verb in _TRIVIAL_GOAL_VERBS or verb in _NP_STOP or verb in _CAP_STOP or verb in ("not", "be", "have"):
                 continue
             if not strong and verb not in _GOAL_VERBS:
                 continue
-            if not strong and verb not in _GOAL_VERBS:
-                continue
+            if re.search(r"\b(?:not|never|no\s+longer|n't|no\s+need)\s+(?:\w+\s+)?$", low[max(0, m.start() - 25):m.start()]):
+                continue  # "never had to fish again"
             rest = _GOAL_CUT.split(m.group("rest"), 1)[0]
             words = rest.split()[:6]
+            if self._last_object in self.objects:
+                # "had to deliver it": name the thing
+                words = [self.objects[self._last_object]["name"] if w in ("it", "it,") else w for w in words]
             text = " ".join([verb] + words).strip()
             if len(text.split()) < 2:
                 continue

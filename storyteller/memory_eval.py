@@ -44,6 +44,7 @@ class Window:
     entity_mask: list[bool]    # which target tokens belong to a character or place name
     entity_chars: int
     memory: str                # true rolling memory before the window
+    distance: int = 0          # words of story before the window
 
 
 def _name_spans(text: str, names: Sequence[str]) -> list[tuple[int, int]]:
@@ -87,13 +88,14 @@ def collect_windows(checkpoint: Checkpoint, texts: Sequence[tuple[str, str]], ma
                 names = _entity_names(memory)
                 response = units[i + 1] if i + 1 < len(units) and units[i + 1].kind == "response" else None
                 if response is not None and words >= MIN_WORDS_BEFORE:
-                    eligible.append(_make_window(tok, d_index, story, unit.text, response.text, memory_before, names))
+                    eligible.append(_make_window(tok, d_index, story, unit.text, response.text, memory_before, names,
+                                                 words))
                 memory.read_command(unit.text)
                 story += f"> {unit.text}\n\n"
                 continue
             if unit.kind == "prose" and words >= MIN_WORDS_BEFORE:
                 eligible.append(_make_window(tok, d_index, story, None, unit.text,
-                                             memory.render(tok.count, MEMORY_BUDGET), _entity_names(memory)))
+                                             memory.render(tok.count, MEMORY_BUDGET), _entity_names(memory), words))
             memory.read(unit.text)
             story += unit.text + "\n\n"
             words += len(unit.text.split())
@@ -107,7 +109,7 @@ def collect_windows(checkpoint: Checkpoint, texts: Sequence[tuple[str, str]], ma
 
 
 def _make_window(tok, doc: int, story: str, command: str | None, text: str, memory: str,
-                 names: list[str]) -> Window:
+                 names: list[str], distance: int = 0) -> Window:
     tail = story[-CONTEXT_TOKENS * 40 :]
     history = tok.encode(tail)
     enc = tok.hf.encode(text, add_special_tokens=False)
@@ -117,7 +119,7 @@ def _make_window(tok, doc: int, story: str, command: str | None, text: str, memo
     mask = [any(a < e and s < b for a, b in spans) for s, e in offsets]
     entity_chars = sum(e - s for (s, e), m in zip(offsets, mask) if m)
     cmd = [tok.cmd_id, *tok.encode(command), tok.end_cmd_id] if command else []
-    return Window(doc, history[-CONTEXT_TOKENS:], history, cmd, ids, len(shown), mask, entity_chars, memory)
+    return Window(doc, history[-CONTEXT_TOKENS:], history, cmd, ids, len(shown), mask, entity_chars, memory, distance)
 
 
 @torch.no_grad()
@@ -157,6 +159,7 @@ def memory_ablation(checkpoint: Checkpoint, texts: Sequence[tuple[str, str]], se
     totals = {k: 0.0 for k in ("with", "without", "shuffled", "cache", "e_with", "e_without")}
     chars = entity_chars = 0
     ranked_ok = 0
+    buckets: dict[int, list[float]] = {}  # bucket -> [nats with, nats without, characters, windows]
     for w in windows:
         others = [o for o in windows if o.doc != w.doc]
         other_memories = [o.memory for o in rng.sample(others, min(OTHER_MEMORIES, len(others)))]
@@ -174,6 +177,11 @@ def memory_ablation(checkpoint: Checkpoint, texts: Sequence[tuple[str, str]], se
         totals["cache"] += float(cache_window_nll(model, tok, w, cache).sum())
         chars += w.characters
         entity_chars += w.entity_chars
+        b = buckets.setdefault(_bucket(w.distance), [0.0, 0.0, 0, 0])
+        b[0] += float(nll[0].sum())
+        b[1] += float(nll[1].sum())
+        b[2] += w.characters
+        b[3] += 1
 
     def bpc(nats: float, c: int) -> float:
         return round(nats / max(1, c) / LN2, 4)
@@ -186,7 +194,56 @@ def memory_ablation(checkpoint: Checkpoint, texts: Sequence[tuple[str, str]], se
         "entity_bpc_without": bpc(totals["e_without"], entity_chars),
         "ranking_accuracy": round(ranked_ok / len(windows), 4),
         "cache_bpc": bpc(totals["cache"], chars), "cache": cache.to_dict(),
+        "by_distance": [{"words_from": lo, "words_to": DISTANCE_EDGES[i + 1] if i + 1 < len(DISTANCE_EDGES) else None,
+                         "windows": int(b[3]), "bpc_with": bpc(b[0], int(b[2])), "bpc_without": bpc(b[1], int(b[2]))}
+                        for i, lo in enumerate(DISTANCE_EDGES) if (b := buckets.get(i))],
     }
+
+
+DISTANCE_EDGES = (300, 1000, 3000, 10000, 30000)
+
+
+def _bucket(distance: int) -> int:
+    return max(i for i, lo in enumerate(DISTANCE_EDGES) if distance >= lo) if distance >= DISTANCE_EDGES[0] else 0
+
+
+def distance_chart_svg(by_distance: list[dict], title: str = "bits per character vs distance into the story") -> str:
+    """A small dependency-free SVG line chart of bpc with and without memory per distance bucket."""
+    width, height, left, bottom, top, right = 640, 360, 70, 60, 40, 150
+    labels = [f"{r['words_from']}-{r['words_to'] or '…'}" for r in by_distance]
+    series = {"with memory": [r["bpc_with"] for r in by_distance], "without memory": [r["bpc_without"] for r in by_distance]}
+    values = [v for vs in series.values() for v in vs] or [0.0, 1.0]
+    lo, hi = min(values) * 0.97, max(values) * 1.03
+    plot_w, plot_h = width - left - right, height - top - bottom
+    n = max(1, len(labels) - 1)
+
+    def xy(i: int, v: float) -> tuple[float, float]:
+        return left + plot_w * i / n, top + plot_h * (1 - (v - lo) / max(hi - lo, 1e-9))
+
+    out = [f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" font-family="sans-serif" font-size="12">',
+           f'<rect width="{width}" height="{height}" fill="white"/>',
+           f'<text x="{width / 2}" y="22" text-anchor="middle" font-size="14">{title}</text>',
+           f'<line x1="{left}" y1="{top + plot_h}" x2="{left + plot_w}" y2="{top + plot_h}" stroke="black"/>',
+           f'<line x1="{left}" y1="{top}" x2="{left}" y2="{top + plot_h}" stroke="black"/>']
+    for k in range(5):
+        v = lo + (hi - lo) * k / 4
+        _, y = xy(0, v)
+        out.append(f'<text x="{left - 8}" y="{y + 4:.1f}" text-anchor="end">{v:.2f}</text>')
+        out.append(f'<line x1="{left}" y1="{y:.1f}" x2="{left + plot_w}" y2="{y:.1f}" stroke="#ddd"/>')
+    for i, label in enumerate(labels):
+        x, _ = xy(i, lo)
+        out.append(f'<text x="{x:.1f}" y="{top + plot_h + 18}" text-anchor="middle">{label}</text>')
+    out.append(f'<text x="{left + plot_w / 2}" y="{height - 15}" text-anchor="middle">words into the story</text>')
+    for (name, vs), color, ly in zip(series.items(), ("#1f77b4", "#d62728"), (top + 10, top + 30)):
+        pts = " ".join(f"{x:.1f},{y:.1f}" for x, y in (xy(i, v) for i, v in enumerate(vs)))
+        out.append(f'<polyline points="{pts}" fill="none" stroke="{color}" stroke-width="2"/>')
+        for i, v in enumerate(vs):
+            x, y = xy(i, v)
+            out.append(f'<circle cx="{x:.1f}" cy="{y:.1f}" r="3" fill="{color}"/>')
+        out.append(f'<line x1="{left + plot_w + 15}" y1="{ly}" x2="{left + plot_w + 35}" y2="{ly}" stroke="{color}" stroke-width="2"/>')
+        out.append(f'<text x="{left + plot_w + 40}" y="{ly + 4}">{name}</text>')
+    out.append("</svg>")
+    return "\n".join(out)
 
 
 @torch.no_grad()

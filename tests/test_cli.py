@@ -1,0 +1,92 @@
+"""The command line: headless play, saves across processes, eval/summarize output, one-line errors."""
+
+import json
+import subprocess
+import sys
+
+import pytest
+
+from storyteller.checkpoint import save_checkpoint
+from storyteller.cli import main
+
+
+@pytest.fixture
+def model_dir(tmp_path, tiny_checkpoint):
+    return save_checkpoint(tmp_path / "model", tiny_checkpoint.model, tiny_checkpoint.tokenizer, {"model_id": "tiny"})
+
+
+def test_play_script_prints_story(model_dir, tmp_path, capsys):
+    script = tmp_path / "s.txt"
+    script.write_text("# comment\nlook around\nopen the door\n/save mine\n")
+    code = main(["play", "--script", str(script), "--model", str(model_dir), "--seed", "1",
+                 "--saves-dir", str(tmp_path / "saves")])
+    out = capsys.readouterr().out
+    assert code == 0
+    assert "> look around\n" in out and "> open the door\n" in out and "comment" not in out
+    assert (tmp_path / "saves/mine.json").is_file()
+
+
+def test_same_seed_same_story(model_dir, tmp_path, capsys):
+    script = tmp_path / "s.txt"
+    script.write_text("look\ngo north\n")
+    outs = []
+    for run in range(2):
+        main(["play", "--script", str(script), "--model", str(model_dir), "--seed", "5",
+              "--saves-dir", str(tmp_path / f"s{run}")])
+        outs.append(capsys.readouterr().out)
+    assert outs[0] == outs[1]
+
+
+def test_save_in_one_process_continues_in_another(model_dir, tmp_path):
+    saves = tmp_path / "saves"
+    first = subprocess.run([sys.executable, "-m", "storyteller", "play", "--script", "-", "--model", str(model_dir),
+                            "--seed", "2", "--saves-dir", str(saves)],
+                           input="look\n/save journey\n", capture_output=True, text=True, timeout=120)
+    assert first.returncode == 0, first.stderr
+    second = subprocess.run([sys.executable, "-m", "storyteller", "play", "--script", "-", "--model", str(model_dir),
+                             "--load", "journey", "--saves-dir", str(saves)],
+                            input="open the door\n", capture_output=True, text=True, timeout=120)
+    assert second.returncode == 0, second.stderr
+    assert "[continuing journey: 1 turns]" in second.stdout
+    data = json.loads((saves / "journey.json").read_text())
+    assert [t["command"] for t in data["turns"]] == ["look", "open the door"]
+
+
+@pytest.mark.parametrize("argv, message", [
+    (["play", "--script", "missing.txt"], "cannot read script"),
+    (["play", "--model", "no/such/model", "--script", "-"], "no model checkpoint"),
+    (["play", "--temperature", "9", "--script", "-"], "temperature"),
+    (["play", "--load", "../evil", "--script", "-"], "bad save name"),
+    (["train", "--corpus", "no/such/dir", "--out", "x", "--steps", "1"], "no such corpus"),
+    (["eval", "--corpus", "no/such/dir"], "no such corpus"),
+    (["summarize", "no/such/file.txt"], "cannot read"),
+])
+def test_bad_input_is_one_line_and_exit_2(argv, message, model_dir, tmp_path, capsys, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    if "--model" not in argv and argv[0] in ("play", "eval"):
+        argv = [*argv, "--model", str(model_dir)]
+    assert main(argv) == 2
+    err = capsys.readouterr().err.strip()
+    assert message in err and len(err.splitlines()) == 1 and "Traceback" not in err
+
+
+def test_summarize_json(tmp_path, capsys):
+    story = tmp_path / "story.txt"
+    story.write_text("Once upon a time a wolf lived in the forest. The hunter killed the wolf with his axe.\n\n"
+                     "> take lamp\n\nTaken.\n")
+    assert main(["summarize", str(story), "--json"]) == 0
+    data = json.loads(capsys.readouterr().out)
+    for key in ("characters", "places", "current_place", "objects", "threads", "events"):
+        assert key in data
+    wolf = [c for c in data["characters"] if "wolf" in c["name"].lower()]
+    assert wolf and wolf[0]["status"] == "dead"
+    assert {"name": "lamp", "holder": "you"} in [{"name": o["name"], "holder": o["holder"]} for o in data["objects"]]
+
+
+def test_eval_json(model_dir, tmp_path, capsys):
+    corpus = tmp_path / "c"
+    corpus.mkdir()
+    (corpus / "a.txt").write_text("The king had three sons. The youngest was kind.\n\n" * 30)
+    assert main(["eval", "--model", str(model_dir), "--corpus", str(corpus), "--json", "--no-memory-eval"]) == 0
+    data = json.loads(capsys.readouterr().out)
+    assert data["bpc"] > 0 and data["perplexity"] > 1 and data["tokens"] > 0 and data["characters"] > 0
