@@ -173,7 +173,7 @@ _PLACE_NOUNS = set(_words("""castle forest wood woods palace tower house cottage
         nursery hallway corridor staircase stairs vault crypt tomb graveyard churchyard cemetery fortress
         fort keep citadel manor mansion hermitage monastery convent lighthouse quay wharf dock pier jetty
         beach dune dunes glade dell hollow cove creek brook waterfall falls fountain spring steps bank banks
-        gallery mine quarry ruins ruin world underworld heaven sky wharf cabin lodge den lair nest burrow hole
+        gallery mine quarry ruins ruin world dam reservoir underworld heaven sky wharf cabin lodge den lair nest burrow hole
         chasm abyss crevasse grotto mire bog fen ford shallows depths deck hold bridge island islands
         rooms house kingdom empire realm province capital border frontier wall walls hedge ditch moat
         building chamber crawl debris depression hallway junction maze room passageway corridor"""))
@@ -446,6 +446,9 @@ _PLACE_CUT = re.compile(
     r",|\s(?:with|where|which|that|before|beside|near|and|filled|full|overlooking|leading|in|beneath|under|below|"
     r"above|over|behind|between|among|along|across|to|toward|towards|from|surrounded|again|whose|as|by|on|at|"
     r"for|while|but|so|of\s+which)\b|\s\w+(?:ing|ed)\b")
+_PLACE_CUT_WORDS = set(_words("with where which that before beside near and filled full overlooking leading in "
+                              "beneath under below above over behind between among along across to toward towards "
+                              "from surrounded again whose as by on at for while but so"))
 _HEADLINE_BAD = re.compile(r"[.!?:;,\"()\[\]*#]|^\d")
 _ARTICLES = {"a", "an", "the", "some", "this", "that"}
 _MOTION_RE = re.compile(
@@ -1146,6 +1149,11 @@ class Memory:
             first_time = True
         else:
             first_time = False
+        if self.transcript and not known and not title and not place_vote and not first_time:
+            # game text is full of capitalised things ("Flood Control Dam", "Frobozz"): a name needs a verb
+            if not (_NAME_VERB_AFTER.match(sent, e0) or _SPEECH_BEFORE.search(low, max(0, s0 - 16), s0)
+                    or re.search(r"\b(?:named|called)\s+$", low[max(0, s0 - 10):s0])):
+                return
         if votes is None:
             votes = [0, 0, idx, 0]
             self._names[ckey] = votes
@@ -1563,8 +1571,16 @@ class Memory:
             m = _YOU_ARE.match(s)
             if m:
                 self._narrator["you"] += 3
-                np = _PLACE_CUT.split(" " + m.group("np"), 1)[0].strip()
-                words = np.split()
+                words = []
+                for w in m.group("np").split():
+                    wl = w.lower().strip(",")
+                    if words and (wl in _PLACE_CUT_WORDS or (len(wl) > 4 and wl.endswith(("ing", "ed"))
+                                                             and any(x.lower() not in _ARTICLES for x in words))):
+                        break
+                    if w.endswith(","):
+                        words.append(w[:-1])
+                        break
+                    words.append(w)
                 while words and words[0].lower() in _ARTICLES | {"one", "the"}:
                     words = words[1:]
                 if words and words[-1].lower() in ("again", "now", "here", "there"):
