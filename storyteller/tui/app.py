@@ -112,7 +112,6 @@ class StorytellerApp(App[None]):
         yield Footer()
 
     def on_mount(self) -> None:
-        self.sub_title = self.engine.name
         self.story.show_story(self.engine)
         if self.engine.turns:
             self.story.add_info(f"Continuing {self.engine.name}: {self.engine.turn_count} turns.")
@@ -139,7 +138,6 @@ class StorytellerApp(App[None]):
         """Redraw the sidebar and the status line from the engine."""
         self.sidebar.refresh_from(self.engine)
         self.status.refresh_from(self.engine)
-        self.sub_title = self.engine.name
 
     # -- reactives ---------------------------------------------------------------------------------
     def validate_temperature(self, value: float) -> float:
