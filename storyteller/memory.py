@@ -348,7 +348,7 @@ _STATUS_PATTERNS: list[tuple[str, str, str]] = [
     ("departed", "s", r"(?:went|goes|go|ran|runs|flew|flies|rode|rides|sailed|sails|walked|walks|slipped|slips|"
                       r"hopped|hops|crept|creeps|swam|swims|wandered|wanders|galloped|stole)\s+(?:away|off)\b"),
     ("departed", "s", r"(?:departed|departs|set\s+sail|left\s+(?:home|for\s+ever|forever|the\s+(?:house|village|"
-                      r"town|city|kingdom|country|castle|palace|island|farm|land))|went\s+home|"
+                      r"town|city|kingdom|country|castle|palace|island|farm|land)\s+(?:for\s+ever|forever))|"
                       r"never\s+(?:came|comes|come)\s+back|never\s+returned|never\s+return|was\s+never\s+seen\s+"
                       r"(?:again|more)|were\s+never\s+seen\s+(?:again|more)|never\s+sees?\s+(?:it|him|her|them)\s+"
                       r"again)\b"),
@@ -392,6 +392,10 @@ _PRISON_NOUNS = re.compile(r"\b(?:tower|prison|dungeon|jail|gaol|cell|cage|cella
                            r"oven|trap|net|lock-up|prisoner|captive)\b")
 _CLAUSE_START = re.compile(r"^[\s\"'(\[-]*(?:(?:and|but|so|then|now|when|as|while|after|before|because|though|"
                            r"although|if|once|soon|at\s+last|at\s+once|suddenly|still|yet)[\s,]+)*$", re.IGNORECASE)
+_GAP_NEW_CLAUSE = re.compile(r",\s*(?:but|and|so|yet|or|then|when|while)\s+\S+\s|\b(?:it|this|that|these|those|which|"
+                             r"everything|something|nothing|everyone|nobody|there)\s+$")
+_CLAUSE_BOUND = re.compile(r"[,;:]\s*(?:(?:and|but|so|yet|or|then)\s+)?|\b(?:where|when|while|who|which|that|because|"
+                           r"until|after|before|if|though|although)\s+")
 _GAP_NP_END = re.compile(r"(?:^|\s)(?:the|a|an|his|her|its|their|my|your|our|this|that|these|those)\s+[\w'-]+"
                          r"(?:\s+(?!(?:and|or|but|then|so|yet|had|has|was|were|is|are|who|which|that)\b)[\w'-]+)?"
                          r"\s*$")
@@ -407,7 +411,8 @@ _PAST_VERB = re.compile(r"^(?:\w+ed|slew|slain|ate|drove|threw|sent|hung|bound|f
                         r"shut|had|has|carried|buried|turned|changed|let|set|brought)$")
 _BANISH_NEEDS = re.compile(r"\b(?:away|out|off|from|into\s+exile|forth|abroad)\b")
 _TRANSFORM_NEEDS = re.compile(r"\binto\b|\bto\s+stone\b")
-_COMPILED_STATUS = [(st, side, re.compile(rx)) for st, side, rx in _STATUS_PATTERNS]
+_COMPILED_STATUS = [(st, side, re.compile(rx if rx.startswith(("(?:'s", "\\b")) else r"(?<![a-z])(?:" + rx + ")"))
+                    for st, side, rx in _STATUS_PATTERNS]
 
 _ALIVE_FROM = {"dead", "transformed", "imprisoned", "banished", "missing", "departed"}
 
@@ -622,6 +627,28 @@ def _singular(word: str) -> str:
     return w
 
 
+_GOAL_DETS = {"the", "a", "an", "his", "her", "their", "my", "your", "our", "its", "some", "this", "that", "these",
+              "those", "every", "all", "any", "two", "three", "seven", "twelve"}
+
+
+def _goal_words(words: list[str]) -> list[str]:
+    """The verb's object: "the golden key that ..." -> "the golden key"; at most six words."""
+    out: list[str] = []
+    content = 0
+    for w in words[:8]:
+        wl = w.lower().strip(",")
+        if content and (wl in _NP_STOP or wl in _GOAL_DETS) and wl != "of":
+            break
+        out.append(w)
+        if wl not in _GOAL_DETS and wl not in _NP_STOP:
+            content += 1
+        if content >= 4:
+            break
+    while out and out[-1].lower() in _NP_STOP | _GOAL_DETS:
+        out.pop()
+    return out[:6]
+
+
 def _shorten(text: str, limit: int = 200) -> str:
     text = _WS.sub(" ", text).strip()
     return text if len(text) <= limit else text[: limit - 3].rstrip() + "..."
@@ -648,6 +675,7 @@ class Character:
     gender: str = ""      # "m" | "f" | "n" | "" (unknown)
     kind: str = "name"    # "name" (proper name) | "role" ("the king")
     plural: bool = False
+    since: int = 0        # sentence index of the last status change
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -657,7 +685,8 @@ class Character:
         return cls(name=d["name"], aliases=list(d.get("aliases", [])), status=d.get("status", "alive"),
                    evidence=d.get("evidence", ""), mentions=int(d.get("mentions", 0)),
                    last_seen=int(d.get("last_seen", 0)), first_seen=int(d.get("first_seen", 0)),
-                   gender=d.get("gender", ""), kind=d.get("kind", "name"), plural=bool(d.get("plural", False)))
+                   gender=d.get("gender", ""), kind=d.get("kind", "name"), plural=bool(d.get("plural", False)),
+                   since=int(d.get("since", 0)))
 
 
 @dataclass
@@ -1246,6 +1275,7 @@ class Memory:
             want = "f"
         else:
             want = "n"
+        found = sorted(found, key=lambda x: (x.start, x.end))
         before = [m.key for m in found if m.start < pos and not m.poss and m.key in self.characters]
         prev = [k for k in self._prev if k in self.characters]
 
@@ -1273,13 +1303,24 @@ class Memory:
                 if ok(k):
                     return k
             return None
-        # object pronoun: prefer someone other than the clause subject (the nearest mention before it)
+        # object pronoun: the most recent one, unless that is the subject of this very clause
+        # ("the cat sprang on him": not the cat; "seized the princess and locked her": the princess)
         cands = [k for k in reversed(before) if ok(k)] + [k for k in prev if ok(k)]
         if not cands:
             return None
-        nearest = before[-1] if before else None
+        near = [m for m in found if m.start < pos and not m.poss and m.key in self.characters]
+        subject = None
+        if near:
+            nm = near[-1]
+            low = self._cur_low
+            cs = 0
+            for cm in _CLAUSE_BOUND.finditer(low, 0, nm.start):
+                cs = cm.end()
+            lead = low[cs:nm.start]
+            if not re.sub(r"\b(?:and|but|so|then|now|when|as|once|at\s+last|suddenly)\b|[^a-z]", "", lead):
+                subject = nm.key
         for k in cands:
-            if k != nearest:
+            if k != subject:
                 return k
         return cands[0]
 
@@ -1431,6 +1472,15 @@ class Memory:
                 self._disenchant_all(sent)
         if not chars:
             return
+        # someone who had left and now acts again at the start of a sentence is back
+        first = chars[0]
+        if not first.pron and not first.poss and first.key in self.characters:
+            ch = self.characters[first.key]
+            if ch.status == "departed" and self.sentence_index - ch.since >= 3 \
+                    and _CLAUSE_START.search(low, 0, first.start) and re.match(r"\s+(?:had\s+|was\s+|then\s+)?[a-z]+"
+                                                                            r"(?:ed|s)?\b", low[first.end:first.end + 20]) \
+                    and not re.match(r"\s+(?:was|is)\s+(?:gone|away|never)", low[first.end:first.end + 20]):
+                self._change_status(first.key, "alive", sent, verb="back")
         for status, side, rx in _COMPILED_STATUS:
             trig = _STATUS_TRIGGERS[status]
             if not any(t in low for t in trig):
@@ -1500,10 +1550,22 @@ class Memory:
         if best is None:
             return None
         gap = low[best.end:pos]
-        if len(gap) > 60 or re.search(r"[.;:!?\"]", gap) or _GAP_NP_END.search(gap):
+        if len(gap) > 60 or re.search(r"[.;:!?\"]", gap) or _GAP_NP_END.search(gap) or _GAP_NEW_CLAUSE.search(gap):
             return None
         if best.poss and not gap.startswith(("'s", "s'")) and gap.strip():
             return None
+        if re.search(r"\b(?:and|then)\b", gap):
+            # "Pip thanked the owl and flew away": the subject of the clause, not the object before "and"
+            cs = 0
+            for cm in _CLAUSE_BOUND.finditer(low, 0, best.start):
+                cs = cm.end()
+            for m in chars:
+                if cs <= m.start and m.end <= best.start and not m.poss:
+                    if not _GAP_NP_END.search(low[cs:m.start]) and not re.search(r"[a-z]", low[cs:m.start]
+                                                                                 .replace("then", "").replace(
+                                                                                     "and", "").replace("but", "")):
+                        return m.start, m.end, m.key
+                    break
         return best.start, best.end, best.key
 
     @staticmethod
@@ -1552,6 +1614,7 @@ class Memory:
                 return
         ch.status = status
         ch.evidence = _shorten(evidence)
+        ch.since = self.sentence_index
         if status == "alive":
             self._event(f"{ch.name} {_ALIVE_EVENT.get(cur, 'returned')}")
         else:
@@ -2050,7 +2113,7 @@ class Memory:
             if re.search(r"\b(?:not|never|no\s+longer|n't|no\s+need)\s+(?:\w+\s+)?$", low[max(0, m.start() - 25):m.start()]):
                 continue  # "never had to fish again"
             rest = _GOAL_CUT.split(m.group("rest"), 1)[0]
-            words = rest.split()[:6]
+            words = _goal_words(rest.split())
             if self._last_object in self.objects:
                 # "had to deliver it": name the thing
                 words = [self.objects[self._last_object]["name"] if w in ("it", "it,") else w for w in words]
@@ -2073,7 +2136,7 @@ class Memory:
         if "search" in low or "quest" in low or "seek" in low or "look for" in low:
             for m in _GOAL_SEARCH_RE.finditer(low):
                 rest = _GOAL_CUT.split(m.group("rest"), 1)[0]
-                words = rest.split()[:6]
+                words = _goal_words(rest.split())
                 if not words:
                     continue
                 obj_words = [w for w in words if w not in _ARTICLES]
