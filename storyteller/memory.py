@@ -103,6 +103,8 @@ for _pl, _sg in _ROLE_PLURAL_IRREGULAR.items():
 for _bad in ("fishs", "sheeps", "sheepes", "deers", "fishes"):
     _ROLE_FORMS.pop(_bad, None)
 
+_GENERIC_ROLES = set(_words("man woman boy girl child lad lass fellow gentleman lady person stranger men women boys girls "
+                            "children people friend friends"))
 _ROLE_KEEP_ADJ = set(_words("eldest youngest elder younger oldest second third fourth first fifth sixth seventh "
                             "other wicked-stepmother"))
 _FAMILY_ROLES = set(_words("""father dad daddy papa mother mom mum mommy mummy mama grandfather grandpa grandmother
@@ -149,6 +151,10 @@ _CAP_STOP = set(_words("""the a an and but or nor so then now when while if as a
         shouldn't hadn't haven't hasn't aren't weren't here's where's who's how's everything anything
         mister master madame monsieur senor signor herr frau fraulein mademoiselle grace reverend
         north south east west northeast northwest southeast southwest up down"""))
+_CAP_STOP.update(("had", "has", "have", "was", "were", "is", "are", "did", "do", "does", "could", "would", "should",
+                  "shall", "will", "might", "must", "can", "get", "got", "make", "take", "give", "tell", "say",
+                  "said", "bring", "fetch", "call", "keep", "leave", "put", "hold", "sit", "stand", "tell", "ask",
+                  "think", "remember", "forget", "mind", "hear", "speak", "answer", "follow", "kill", "bear"))
 _CAP_STOP.update(("i", "we", "xyzzy", "plugh", "plover", "pray", "hark", "alas", "farewell", "welcome", "quick",
                   "run", "away", "silence", "quiet", "ready", "done", "enough", "sorry", "ouch", "bravo", "hooray",
                   "nonsense", "never", "impossible", "wonderful", "splendid", "poor", "dear", "good-bye", "goodbye",
@@ -296,7 +302,7 @@ _ROLE_RE = re.compile(
 _ROLE_POSS_RE = re.compile(
     rf"(?<=[A-Za-z])'s\s+(?P<adj>(?:(?!(?:{_ADJ_STOP})\b)[a-z][a-z-]*\s+){{0,2}}?)(?P<role>{_ROLE_ALT})\b(?!-)",
 )
-_CAP_RE = re.compile(r"\b(?:(?:Mr|Mrs|Ms|Dr|St)\.?\s+)?[A-Z][a-z][\w'-]*(?:\s+[A-Z][a-z][\w'-]*)*")
+_CAP_RE = re.compile(r"\b(?:(?:Mr|Mrs|Ms|Dr|St)\.?\s+)?[A-Z][a-z][\w']*(?:-[\w']+)*(?:\s+[A-Z][a-z][\w']*(?:-[\w']+)*)*")
 _PRON_RE = re.compile(r"\b((?i:he|she|him|her|they|them|it|himself|herself|me|you|we|us)|I)\b")
 
 _NEG_BEFORE = re.compile(
@@ -417,7 +423,7 @@ _COMPILED_STATUS = [(st, side, re.compile(rx if rx.startswith(("(?:'s", "\\b")) 
 _ALIVE_FROM = {"dead", "transformed", "imprisoned", "banished", "missing", "departed"}
 
 # appositions and naming: "Brann, the old ferryman," / "a ferryman named Brann" / "Odo the miller"
-_NAME_CAP = r"[A-Z][a-z][\w'-]*(?:\s+[A-Z][a-z][\w'-]*)*"
+_NAME_CAP = r"[A-Z][a-z][\w']*(?:-[\w']+)*(?:\s+[A-Z][a-z][\w']*(?:-[\w']+)*)*"
 _ROLE_NP = rf"(?:(?:(?i:{_DETS})|[A-Za-z]+'s)\s+)(?:(?!(?:{_ADJ_STOP})\b)[a-z][a-z-]*\s+){{0,2}}?(?:{_ROLE_ALT})\b"
 _APPOS_NAME_ROLE = re.compile(rf"(?P<name>{_NAME_CAP}),\s+(?!(?i:my|your|our)\s)(?P<role>{_ROLE_NP})(?=\s*[,.;!?]|\s+(?:who|whose|that|and)\b)")
 _APPOS_ROLE_NAMED = re.compile(
@@ -479,7 +485,8 @@ _NP_STOP = set(_words("""and or to from with in on at into onto of by for which 
         out away off over under again too also then as but so when while if before after his her their my your
         its our the a an is was were are had has have be been upon through across along behind beside near
         toward towards round around inside outside until till without above below beneath between among
-        quickly slowly carefully gently high low there here home first last just only once twice"""))
+        quickly slowly carefully gently high low there here home first last just only once twice instead
+        too either also together alone tight tightly now"""))
 _OBJ_PRONOUN = {"it", "them"}
 _TAKE_STRONG = ("picked up|picks up|pick up|picking up|picked|grabbed|grabs|grab|snatched|snatches|snatch|seized|"
                 "seizes|lifted|lifts|took up|takes up|caught up|scooped up|gathered up|pocketed|pockets")
@@ -1038,7 +1045,7 @@ class Memory:
             ck = self._touch_role(key, gender, plural, idx, m.group("adj"))
             if ck is None:
                 continue
-            if "dead" in m.group("adj").split():
+            if "dead" in m.group("adj").split() and narr[m.start():m.end()] == sent[m.start():m.end()]:
                 self._change_status(ck, "dead", sent)
             found.append(_Mention(m.start(), end, ck, poss=poss))
             taken.append((m.start(), end))
@@ -1087,10 +1094,17 @@ class Memory:
         if key in self._ambiguous:
             return None
         ck = self._aliases.get(key)
+        if ck is not None and ck != key and key.split()[-1] in _GENERIC_ROLES and ck in self.characters \
+                and idx - self.characters[ck].last_seen > 8:
+            # "the man" meant Brann a while ago; by now it is probably someone else
+            ck = None
         if ck is None:
-            if key in self._forgotten["character"] and False:
-                return None
             ck = key
+            if ck in self.characters:
+                ck = key + " (2)" if key + " (2)" not in self.characters else key + " (3)"
+            self.characters[ck] = Character(name=key, aliases=[], gender=gender, kind="role", plural=plural,
+                                            first_seen=idx)
+            self._aliases[key] = ck
             self.characters[ck] = Character(name=key, aliases=[], gender=gender, kind="role", plural=plural,
                                             first_seen=idx)
             self._aliases[key] = ck
@@ -1240,6 +1254,16 @@ class Memory:
                         if ckey in (parts[0], parts[-1]):
                             ck = key
                             break
+            else:
+                parts = ckey.split()
+                for part in (parts[-1], parts[0]):
+                    k = self._aliases.get(part)
+                    if k in self.characters and self.characters[k].kind == "name" and part not in _CAP_STOP:
+                        ck = k
+                        ch = self.characters[k]
+                        if core not in ch.aliases and len(ch.aliases) < 6:
+                            ch.aliases.append(core)
+                        break
             if ck is None or ck not in self.characters:
                 ck = ckey
                 gender = _TITLE_GENDER.get(title, "")
@@ -1331,6 +1355,9 @@ class Memory:
             for rx in (_APPOS_NAME_ROLE, _APPOS_ROLE_NAMED, _APPOS_ROLE_NAME, _APPOS_ROLE_NAME_TIGHT,
                        _APPOS_NAME_THE_ROLE):
                 for m in rx.finditer(sent):
+                    if rx is _APPOS_NAME_THE_ROLE and not sent[:m.start()].strip(" \"'(") \
+                            and m.group("name").lower() not in self._aliases:
+                        continue  # "Get the captain." at the start of a sentence is an order, not a name
                     self._alias_pair(m.group("name"), m.group("role"))
                     if rx is _APPOS_ROLE_NAMED:
                         # "her grandfather, a fisherman named Olek": both roles are Olek
@@ -1476,7 +1503,7 @@ class Memory:
         first = chars[0]
         if not first.pron and not first.poss and first.key in self.characters:
             ch = self.characters[first.key]
-            if ch.status == "departed" and self.sentence_index - ch.since >= 3 \
+            if ch.status in ("departed", "missing") and self.sentence_index - ch.since >= 3 \
                     and _CLAUSE_START.search(low, 0, first.start) and re.match(r"\s+(?:had\s+|was\s+|then\s+)?[a-z]+"
                                                                             r"(?:ed|s)?\b", low[first.end:first.end + 20]) \
                     and not re.match(r"\s+(?:was|is)\s+(?:gone|away|never)", low[first.end:first.end + 20]):
@@ -2047,6 +2074,8 @@ class Memory:
             words = headw
             if not words:
                 return "", ""
+        while len(words) > 1 and words[-1].endswith("ly"):  # "the sword quickly"
+            words = words[:-1]
         w = words[-1]
         if w.endswith("'s") or w.endswith("s'"):
             return "", ""
