@@ -224,14 +224,13 @@ _OBJECT_NOUNS = set(_words("""lamp lantern sword key keys ring apple apples bott
         tobacco logbook journal diary ledger deed will contract ticket tickets coin penny pennies shilling
         shillings crowns ducats florins sovereigns guineas bill bills cheque check card cards dice chess
         puzzle present gift gifts parcel package bundle trunk suitcase valise portmanteau rucksack knapsack
-        string kite crayon crayons block blocks teddy bear? truck car train boat plane balloon balloons
+        string kite crayon crayons block blocks teddy truck car train boat plane balloon balloons
         cookie cookies candy sweets lollipop cupcake sandwich carrot carrots corn wheat grain oats flour
         sugar salt pepper soap towel sponge bandage bridle saddle reins whip harness lasso spyglass lens
         bone bones skull feather quiver arrowhead sceptre seal stamp signet token coin hairpin pin button
         thread yarn wool spinning-wheel loom jewel-box snuffbox tinder-box lamp-oil oil cloth linen silk
         velvet fur furs hide skin skins pelt fleece golden-fleece apple-tree fruit plum plums peach grapes
         fig figs date dates olive olives onion onions potato potatoes turnip turnips cabbage radish"""))
-_OBJECT_NOUNS.discard("bear?")
 _MEASURE_NOUNS = set(_words("loaf piece slice handful bit lump crust drop morsel bunch pair cupful spoonful "
                             "mouthful heap pile stack scrap sheet"))
 _NOT_OBJECTS = set(_words("""breath step steps walk look care courage leave place time way chance rest nap notice
@@ -278,6 +277,7 @@ _PAST: dict[str, tuple[str, ...]] = {
     "gather": ("gathered",), "earn": ("earned",), "open": ("opened",), "solve": ("solved",),
 }
 
+_MAX_SENTENCE = 600  # characters; longer sentences are cut at a comma or a space
 _ABBREVIATIONS = set(_words("mr mrs ms dr st mt capt col gen lt sgt prof rev jr sr no vs etc fig ch vol"))
 
 # =====================================================================================================
@@ -415,8 +415,6 @@ _QUOTE_UNREAL = re.compile(r"\b(?:shall|will|would|must|may|might|should|could|i
 _HAD_BEFORE = re.compile(r"\b(?:had|has|have|got|get|gets|having)\s+$")
 _PAST_VERB = re.compile(r"^(?:\w+ed|slew|slain|ate|drove|threw|sent|hung|bound|flung|stole|shot|struck|cast|put|"
                         r"shut|had|has|carried|buried|turned|changed|let|set|brought)$")
-_BANISH_NEEDS = re.compile(r"\b(?:away|out|off|from|into\s+exile|forth|abroad)\b")
-_TRANSFORM_NEEDS = re.compile(r"\binto\b|\bto\s+stone\b")
 _COMPILED_STATUS = [(st, side, re.compile(rx if rx.startswith(("(?:'s", "\\b")) else r"(?<![a-z])(?:" + rx + ")"))
                     for st, side, rx in _STATUS_PATTERNS]
 
@@ -590,9 +588,7 @@ def _split_sentences(para: str) -> list[tuple[int, int]]:
     spans: list[tuple[int, int]] = []
     start = 0
     for m in _SENT_BOUND.finditer(para):
-        if m.group(0).startswith("\n") or "\n" in m.group(0):
-            pass
-        else:
+        if "\n" not in m.group(0):
             # do not split after an abbreviation ("Mr. Holmes") or a single initial ("J. Smith")
             j = m.start()
             k = j - 1
@@ -611,6 +607,20 @@ def _split_sentences(para: str) -> list[tuple[int, int]]:
         start = m.end()
     if start < len(para):
         spans.append((start, len(para)))
+    if any(b - a > _MAX_SENTENCE for a, b in spans):
+        # run-on text (a rambling narration, a list): cut it into pieces so the work per sentence stays bounded
+        out: list[tuple[int, int]] = []
+        for a, b in spans:
+            while b - a > _MAX_SENTENCE:
+                cut = max(para.rfind(", ", a, a + _MAX_SENTENCE), para.rfind("; ", a, a + _MAX_SENTENCE))
+                if cut <= a + _MAX_SENTENCE // 3:
+                    cut = para.rfind(" ", a, a + _MAX_SENTENCE)
+                if cut <= a:
+                    cut = a + _MAX_SENTENCE
+                out.append((a, cut + 1))
+                a = cut + 1
+            out.append((a, b))
+        spans = out
     return spans
 
 
@@ -866,8 +876,6 @@ class Memory:
             if not sent.strip():
                 continue
             self._read_sentence(sent, narr[a:b], allow_place=not headline)
-        if self.transcript and pending is not None and pending[0] == "take" and False:
-            pass
 
     @staticmethod
     def _is_headline(line: str) -> bool:
@@ -972,7 +980,7 @@ class Memory:
                 self._set_holder(key, name, self._here())
         elif kind == "put":
             name, key = self._object_name_from_phrase(pending[1])
-            cname, ckey = self._object_name_from_phrase(pending[2])
+            cname, _ckey = self._object_name_from_phrase(pending[2])
             if key and cname:
                 self._set_holder(key, name, cname)
         elif kind == "give":
@@ -1233,7 +1241,7 @@ class Memory:
                 return False
             if p2 in _MOTION_WORDS or (len(bw) > 2 and bw[-3] in _MOTION_WORDS):
                 return True
-            return prev == "on" and False
+            return False
         if prev == "of" and len(bw) > 1 and bw[-2] in ("city", "town", "land", "kingdom", "country", "island",
                                                        "village", "realm", "province", "empire", "capital",
                                                        "streets", "king", "queen", "prince", "princess", "sultan",
@@ -1417,7 +1425,7 @@ class Memory:
         if role_word not in _ROLE_FORMS:
             return
         adj = " ".join(w for w in rl[1:-1] if not w.endswith("'s"))
-        key, gender, plural = self._role_key(adj, role_word)
+        key, _gender, plural = self._role_key(adj, role_word)
         if plural:
             return
         # the named character
@@ -1554,9 +1562,6 @@ class Memory:
                             continue
                     if status == "transformed" and not re.match(r"\s*(?:\w+\s+){0,3}?(?:into|to\s+stone)\b", tail):
                         continue
-                    if status == "alive" and verb == "back with":
-                        pass
-                    target = (target[0], target[1], target[2])
                 else:  # "the body of X"
                     target = self._object_after(low, chars, me)
                     if target is None:
@@ -1693,7 +1698,7 @@ class Memory:
             subj = self._motion_subject(mentions, m.start())
             if subj is not None:
                 self._arrive("home", evidence=sent, current=self._is_hero_ref(subj))
-        for m in _MOTION_RE.finditer(sent if True else low):
+        for m in _MOTION_RE.finditer(sent):
             if narr[m.start():m.end()] != sent[m.start():m.end()]:
                 continue  # quoted
             verb = m.group("verb").lower()
@@ -1809,14 +1814,13 @@ class Memory:
             return
         # active verbs: "took the lamp", "gave the ring to Anna", "dropped the sword", "broke the staff"
         for m in _OBJ_VERB_RE.finditer(nlow):
-            kind = m.lastgroup if m.lastgroup != "part" else None
+            kind = "take"
             for g in ("take", "takew", "give", "drop", "destroy", "lose"):
                 if m.group(g):
                     kind = g
                     break
             verb = m.group(kind)
             pos = m.end()
-            part = (m.group("part") or "").strip()
             if _NEG_BEFORE.search(nlow[max(0, m.start() - 30):m.start()]):
                 continue
             recipient = None
@@ -2025,8 +2029,6 @@ class Memory:
             return key
         ch = self.characters.get(key)
         if ch is None:
-            return None
-        if self.hero in ("you", "I") and False:
             return None
         return ch.name
 
