@@ -64,6 +64,41 @@ def test_negated_or_hypothetical_death_is_ignored(text):
     assert char(m, "Hans")["status"] == "alive", text
 
 
+@pytest.mark.parametrize("text", [
+    "'Kill him!' cried the queen.",
+    "The witch said, \"Hans shall die before the winter is over.\"",
+    "'If you go into the wood, you will be killed,' said the queen to Hans.",
+])
+def test_orders_and_prophecies_in_speech_are_not_events(text):
+    m = summarize_text("A tailor named Hans lived in the town with his cat. " + text)
+    assert char(m, "Hans")["status"] == "alive", text
+
+
+def test_pronouns_resolve_to_the_right_character():
+    m = summarize_text("The old king grieved for his children, and before the winter was over he was dead.")
+    assert char(m, "the king")["status"] == "dead"
+    m = summarize_text("The sorcerer seized the princess and locked her in a tower of glass.")
+    assert char(m, "the princess")["status"] == "imprisoned"
+    assert char(m, "the sorcerer")["status"] == "alive"
+    m = summarize_text("The hunter drew his knife. The blow fell upon the wolf and killed him.")
+    assert char(m, "the wolf")["status"] == "dead"
+    assert char(m, "the hunter")["status"] == "alive"
+    m = summarize_text("Pip thanked the owl and flew away.")
+    assert char(m, "the owl")["status"] == "alive"
+
+
+def test_run_on_text_is_processed_in_bounded_time():
+    import time
+
+    words = ("the king took the lamp and he gave it to Hans who killed the wolf in the castle of the old witch "
+             "and then she turned him into a frog while you are in the hall ").split()
+    text = " ".join(words[i % len(words)] for i in range(20_000))  # one 20k-word "sentence"
+    t = time.perf_counter()
+    m = summarize_text(text)
+    assert time.perf_counter() - t < 20
+    assert len(m.render().split()) * 1.3 <= m.config.budget_tokens
+
+
 def test_other_statuses_and_revival():
     m = summarize_text(
         "There was a prince named Karel and a princess named Ilsa, and an old witch lived in the wood.\n\n"
