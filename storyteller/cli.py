@@ -27,6 +27,8 @@ def _add_play_options(p: argparse.ArgumentParser) -> None:
     p.add_argument("--temperature", type=float, default=None, help="sampling temperature (0.05-2.0)")
     p.add_argument("--load", metavar="NAME", default=None, help="continue a saved session")
     p.add_argument("--no-quantize", action="store_true", help="run the model in float32 instead of int8")
+    p.add_argument("--opening", type=Path, default=None, metavar="FILE",
+                   help="start a new story from this text (your own premise, or a tale to step into)")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -139,8 +141,16 @@ def _open_engine(args):
         checkpoint = load_checkpoint(model_path)
     except CheckpointError as e:
         raise UserError(str(e)) from None
+    opening = None
+    if args.opening is not None:
+        try:
+            opening = args.opening.read_text(encoding="utf-8").strip()
+        except (OSError, UnicodeDecodeError) as e:
+            raise UserError(f"cannot read opening {args.opening}: {getattr(e, 'strerror', None) or e}") from None
+        if not opening:
+            raise UserError(f"opening {args.opening} is empty")
     generator = Generator(checkpoint, quantize=not args.no_quantize)
-    engine = Engine(generator, saves_dir=saves_dir_from(args.saves_dir), seed=args.seed)
+    engine = Engine(generator, saves_dir=saves_dir_from(args.saves_dir), seed=args.seed, opening=opening)
     if args.temperature is not None:
         engine.set_temperature(args.temperature)
     if args.load:

@@ -90,3 +90,13 @@ def test_eval_json(model_dir, tmp_path, capsys):
     assert main(["eval", "--model", str(model_dir), "--corpus", str(corpus), "--json", "--no-memory-eval"]) == 0
     data = json.loads(capsys.readouterr().out)
     assert data["bpc"] > 0 and data["perplexity"] > 1 and data["tokens"] > 0 and data["characters"] > 0
+
+
+def test_opening_file_starts_the_story(model_dir, tmp_path, capsys):
+    opening = tmp_path / "opening.txt"
+    opening.write_text("The miller's daughter sat alone in the tower, spinning straw.\n")
+    script = tmp_path / "s.txt"
+    script.write_text("look\n")
+    assert main(["play", "--script", str(script), "--model", str(model_dir), "--opening", str(opening),
+                 "--saves-dir", str(tmp_path / "saves")]) == 0
+    assert capsys.readouterr().out.startswith("The miller's daughter sat alone")
