@@ -423,7 +423,8 @@ _ALIVE_FROM = {"dead", "transformed", "imprisoned", "banished", "missing", "depa
 # appositions and naming: "Brann, the old ferryman," / "a ferryman named Brann" / "Odo the miller"
 _NAME_CAP = r"[A-Z][a-z][\w']*(?:-[\w']+)*(?:\s+[A-Z][a-z][\w']*(?:-[\w']+)*)*"
 _ROLE_NP = rf"(?:(?:(?i:{_DETS})|[A-Za-z]+'s)\s+)(?:(?!(?:{_ADJ_STOP})\b)[a-z][a-z-]*\s+){{0,2}}?(?:{_ROLE_ALT})\b"
-_APPOS_NAME_ROLE = re.compile(rf"(?P<name>{_NAME_CAP}),\s+(?!(?i:my|your|our)\s)(?P<role>{_ROLE_NP})(?=\s*[,.;!?]|\s+(?:who|whose|that|and)\b)")
+_APPOS_NAME_ROLE = re.compile(rf"(?P<name>{_NAME_CAP}),\s+(?!(?i:my|your|our)\s)(?P<role>{_ROLE_NP})"
+                              rf"(?=\s*[.;!?]|\s*,(?!\s*(?:and|or)\b)|\s+(?:who|whose|that)\b)")
 _APPOS_ROLE_NAMED = re.compile(
     rf"(?P<role>{_ROLE_NP}),?\s+(?:(?:who\s+was\s+|that\s+was\s+)?(?:named|called|known\s+as|by\s+the\s+name\s+of)|"
     rf"whose\s+name\s+was)\s+(?P<name>{_NAME_CAP})")
