@@ -62,6 +62,8 @@ def build_parser() -> argparse.ArgumentParser:
     ev.add_argument("--range", default=None, metavar="A:B",
                     help="score only this fraction of each file, e.g. 0.9:1.0 for the last 10%%")
     ev.add_argument("--no-memory-eval", action="store_true", help="skip the memory ablation (faster)")
+    ev.add_argument("--annotated", nargs="+", default=None, metavar="PATH",
+                    help="annotated story JSON files or folders: precision/recall of the memory summarizer")
     ev.add_argument("--windows", type=int, default=240, help="windows in the memory ablation")
     ev.add_argument("--chart", type=Path, default=None, help="write an SVG chart of bpc vs distance into the story")
     ev.add_argument("--tune-cache", action="store_true",

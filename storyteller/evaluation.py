@@ -173,13 +173,24 @@ def _load(model_path, UserError) -> Checkpoint:
 
 
 def run_eval_command(args, UserError) -> int:
-    from rich.console import Console
-    from rich.table import Table
+    if not args.corpus and not args.script and not args.annotated:
+        raise UserError("give --corpus PATH [PATH ...], --script FILE and/or --annotated PATH [PATH ...]")
+    result: dict[str, Any] = {}
+    if args.annotated:
+        from storyteller.memory_accuracy import score_summarizer
 
+        files = [f for a in map(Path, args.annotated) for f in (sorted(a.glob("*.json")) if a.is_dir() else [a])]
+        missing = [str(f) for f in files if not f.is_file()]
+        if not files or missing:
+            raise UserError(f"no annotated stories at {' '.join(missing or args.annotated)}")
+        try:
+            result["summarizer"] = score_summarizer([str(f) for f in files])
+        except (ValueError, KeyError, json.JSONDecodeError) as e:
+            raise UserError(f"cannot score annotated stories: {e}") from None
     if not args.corpus and not args.script:
-        raise UserError("give --corpus PATH [PATH ...] and/or --script FILE")
+        return _print_result(result, args, "summarizer accuracy")
     checkpoint = _load(args.model, UserError)
-    result: dict[str, Any] = {"model": checkpoint.model_id}
+    result = {"model": checkpoint.model_id, **result}
     if args.corpus:
         for c in args.corpus:
             if not Path(c).exists():
@@ -214,20 +225,30 @@ def run_eval_command(args, UserError) -> int:
         except OSError as e:
             raise UserError(f"cannot read script {args.script}: {e.strerror}") from None
         result["play"] = play_metrics(checkpoint, lines, seed=args.seed)
+    return _print_result(result, args, f"evaluation of {checkpoint.model_id}")
+
+
+def _flatten(prefix: str, value: Any) -> list[tuple[str, str]]:
+    if isinstance(value, dict):
+        return [row for k, v in value.items() for row in _flatten(f"{prefix}.{k}" if prefix else str(k), v)]
+    if isinstance(value, list) and value and isinstance(value[0], dict):
+        return [row for i, v in enumerate(value) for row in _flatten(f"{prefix}[{i}]", v)]
+    return [(prefix, f"{value:.4f}" if isinstance(value, float) else str(value))]
+
+
+def _print_result(result: dict[str, Any], args, title: str) -> int:
+    from rich.console import Console
+    from rich.table import Table
+
     if args.json:
         print(json.dumps(result, indent=2))
         return 0
-    console = Console()
-    table = Table(title=f"evaluation of {checkpoint.model_id}")
+    table = Table(title=title)
     table.add_column("figure")
     table.add_column("value", justify="right")
-    for key, value in result.items():
-        if isinstance(value, dict):
-            for k, v in value.items():
-                table.add_row(f"{key}.{k}", f"{v:.4f}" if isinstance(v, float) else str(v))
-        else:
-            table.add_row(key, f"{value:.4f}" if isinstance(value, float) else str(value))
-    console.print(table)
+    for name, value in _flatten("", result):
+        table.add_row(name, value)
+    Console().print(table)
     return 0
 
 
