@@ -13,7 +13,15 @@ annotation:
 - object holders: objects match on their head noun ("silver bell" = "bell"); holders match when equal after
   normalisation, when both name the same gold character, or when both are the hero ("you"/"I"/hero's name).
 
-Stories whose JSON has `"heldout": true` are also aggregated separately.
+- characters_matched / status_changes_matched: the same statuses judged only on the characters the summarizer
+  found. Precision = correct statuses / predictions that match a gold character (predicted characters that
+  match no gold character are left out, so this says how good the statuses are, not how clean the cast is);
+  recall = gold characters with a correct status / all gold characters (the same as the strict recall).
+  `characters` / `status_changes` stay the strict figures: there every unmatched prediction counts as wrong.
+
+Stories whose JSON has `"heldout": true` are also aggregated separately (`heldout`), and every story's
+`split` (default `development`, or `heldout-1` for held-out stories without one) gets its own aggregate under
+`groups`.
 """
 
 from __future__ import annotations
@@ -64,7 +72,8 @@ def _prf(tp_pred: int, n_pred: int, tp_gold: int, n_gold: int) -> dict[str, floa
 
 class _Counts:
     def __init__(self) -> None:
-        self.c = {k: [0, 0, 0, 0] for k in ("characters", "status_changes", "objects")}
+        self.c = {k: [0, 0, 0, 0] for k in ("characters", "status_changes", "objects", "characters_matched",
+                                            "status_changes_matched")}
         self.hero = [0, 0]
 
     def add(self, other: "_Counts") -> None:
@@ -118,6 +127,12 @@ def _score_one(story: dict[str, Any], memory: Memory) -> tuple[_Counts, dict[str
             continue
         ok = i is not None and pc["status"] in _as_list(gold_chars[i]["status"])
         counts.c["characters"][1] += 1
+        if i is not None:
+            counts.c["characters_matched"][1] += 1
+            counts.c["characters_matched"][0] += ok
+            if pc["status"] != "alive":
+                counts.c["status_changes_matched"][1] += 1
+                counts.c["status_changes_matched"][0] += ok
         if ok:
             counts.c["characters"][0] += 1
             found[i] = True
@@ -132,11 +147,14 @@ def _score_one(story: dict[str, Any], memory: Memory) -> tuple[_Counts, dict[str
     for i, g in enumerate(gold_chars):
         counts.c["characters"][3] += 1
         counts.c["characters"][2] += found[i]
+        counts.c["characters_matched"][3] += 1
+        counts.c["characters_matched"][2] += found[i]
         if not found[i]:
             details["missed_characters"].append(g["name"])
         if any(s != "alive" for s in _as_list(g["status"])) and "alive" not in _as_list(g["status"]):
-            counts.c["status_changes"][3] += 1
-            counts.c["status_changes"][2] += found_change[i]
+            for k in ("status_changes", "status_changes_matched"):
+                counts.c[k][3] += 1
+                counts.c[k][2] += found_change[i]
 
     # objects
     def holder_ok(pred: str, accept: list[str]) -> bool:
@@ -176,6 +194,11 @@ def _score_one(story: dict[str, Any], memory: Memory) -> tuple[_Counts, dict[str
     return counts, details
 
 
+def _split(story: dict[str, Any]) -> str:
+    """The story's group: its `split` field, else `development` / `heldout-1` from its `heldout` flag."""
+    return str(story.get("split") or ("heldout-1" if story.get("heldout") else "development"))
+
+
 def score_summarizer(paths: Iterable[str | Path]) -> dict[str, Any]:
     """Precision/recall of character statuses and object holders over annotated story files (or folders)."""
     files: list[Path] = []
@@ -185,6 +208,7 @@ def score_summarizer(paths: Iterable[str | Path]) -> dict[str, Any]:
         else:
             files.append(p)
     total, dev, held = _Counts(), _Counts(), _Counts()
+    groups: dict[str, _Counts] = {}
     per_file: dict[str, Any] = {}
     for f in files:
         story = json.loads(f.read_text(encoding="utf-8"))
@@ -192,12 +216,16 @@ def score_summarizer(paths: Iterable[str | Path]) -> dict[str, Any]:
         counts, details = _score_one(story, memory)
         total.add(counts)
         (held if story.get("heldout") else dev).add(counts)
-        per_file[f.name] = {"heldout": bool(story.get("heldout")), **counts.result(), "details": details}
+        split = _split(story)
+        groups.setdefault(split, _Counts()).add(counts)
+        per_file[f.name] = {"heldout": bool(story.get("heldout")), "split": split, **counts.result(),
+                            "details": details}
     return {
         "files": len(files),
         "overall": total.result(),
         "development": dev.result(),
         "heldout": held.result(),
+        "groups": {k: groups[k].result() for k in sorted(groups)},
         "heldout_files": sorted(n for n, v in per_file.items() if v["heldout"]),
         "per_file": per_file,
     }
