@@ -11,7 +11,6 @@ from __future__ import annotations
 import copy
 import json
 import os
-import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -21,6 +20,7 @@ from safetensors.torch import load_file, load_model, save_file, save_model
 
 from storyteller.config import ModelConfig, from_dict
 from storyteller.model import LSTMLanguageModel
+from storyteller.saves import write_atomic
 from storyteller.tokenizer import Tokenizer
 
 WEIGHTS = "model.safetensors"
@@ -47,16 +47,7 @@ class Checkpoint:
 
 
 def write_json_atomic(path: Path, data: Any) -> None:
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as f:
-            json.dump(data, f, indent=2)
-            f.flush()
-            os.fsync(f.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    write_atomic(path, json.dumps(data, indent=2))
 
 
 def save_checkpoint(
