@@ -82,7 +82,9 @@ for _w in _words("""child baby orphan stranger traveller traveler pilgrim thief 
         prisoner slave peddler pedlar sage oracle prophet healer physician surgeon chemist
         widower heir ruler tyrant usurper shepherd tailor farmer merchant miller baker blacksmith smith cobbler
         shoemaker magician beggar peasant landlord innkeeper jailer gaoler vizier counsellor chief chieftain
-        youngster lumberjack carpenter mason potter weaver butcher sexton parson"""):
+        youngster lumberjack carpenter mason potter weaver butcher sexton parson druid wizard sorcerer
+        priest priestess monk nun abbess hermit knight bard minstrel chancellor apprentice prospector
+        ferryman fisherman huntsman woodman woodcutter"""):
     _ROLE_GENDER.setdefault(_w, "")
 
 _ROLE_PLURAL_IRREGULAR = {"men": "man", "women": "woman", "wolves": "wolf", "thieves": "thief", "dwarves": "dwarf",
@@ -123,6 +125,7 @@ _TITLES: dict[str, str] = {  # title word -> role it implies ("" when none)
     "grandpa": "grandpa", "mom": "mom", "dad": "dad", "mama": "mama", "papa": "papa", "mum": "mum",
     "saint": "", "st": "", "old": "", "little": "", "young": "", "chief": "chief", "farmer": "farmer",
     "squire": "squire", "bishop": "bishop", "abbot": "abbot", "friar": "friar", "father-in-law": "",
+    "druid": "druid", "abbess": "abbess", "wizard": "wizard", "brother-in-law": "",
 }
 _TITLE_GENDER = {"king": "m", "prince": "m", "emperor": "m", "sultan": "m", "duke": "m", "count": "m",
                  "baron": "m", "lord": "m", "sir": "m", "mr": "m", "uncle": "m", "father": "m", "brother": "m",
@@ -316,9 +319,14 @@ _NEG_BEFORE = re.compile(
 # "o": just after (object); "n": noun phrase, the character follows ("the body of X").
 _ADV = r"(?:\w+ly\s+|then\s+|soon\s+|also\s+|at\s+once\s+|at\s+last\s+|quickly\s+|instantly\s+|immediately\s+)?"
 _BE = r"(?:was|were|is|are|had\s+been|has\s+been|have\s+been|lay|lies|fell|falls|dropped|drops)"
+# "dead" that is not about dying: "dead tired", "dead asleep", "dead set against", "dead of night"
+_DEAD_IDIOM = (r"(?:tired|weary|beat|asleep|drunk|set|sure|certain|serious|right|wrong|quiet|silent|still|calm|"
+               r"straight|ahead|level|against|on\s+time|white|pale|cold|lucky|broke|centre|center|even|of\s+night|"
+               r"of\s+winter|to\s+the\s+world|with\s+(?:fatigue|tiredness|weariness|sleep|cold|hunger))\b")
 _STATUS_PATTERNS: list[tuple[str, str, str]] = [
     ("dead", "s", rf"(?:had\s+|has\s+)?{_ADV}(?:died|dies)\b"),
-    ("dead", "s", rf"{_BE}\s+{_ADV}(?:down\s+)?(?:dead|lifeless|no\s+more)\b"),
+    ("dead", "s", rf"{_BE}\s+{_ADV}(?:down\s+)?(?:dead(?![\s-]+{_DEAD_IDIOM})|lifeless|no\s+more(?!\s+(?:to\s+be\s+)?"
+                  r"(?:seen|heard|found)))\b"),
     ("dead", "s", rf"(?:was|were|is|are|had\s+been|has\s+been|have\s+been)\s+{_ADV}(?:killed|slain|murdered|drowned|"
                   r"devoured|eaten\s+up|hanged|beheaded|executed|put\s+to\s+death|burnt\s+to\s+death|"
                   r"burned\s+to\s+death|torn\s+to\s+pieces|struck\s+dead|shot\s+dead|stung\s+to\s+death|"
@@ -355,7 +363,8 @@ _STATUS_PATTERNS: list[tuple[str, str, str]] = [
                       r"hopped|hops|crept|creeps|swam|swims|wandered|wanders|galloped|stole)\s+(?:away|off)\b"),
     ("departed", "s", r"(?:departed|departs|set\s+sail|left\s+(?:home|for\s+ever|forever|the\s+(?:house|village|"
                       r"town|city|kingdom|country|castle|palace|island|farm|land)\s+(?:for\s+ever|forever))|"
-                      r"never\s+(?:came|comes|come)\s+back|never\s+returned|never\s+return|was\s+never\s+seen\s+"
+                      r"never\s+(?:came|comes|come)\s+back|never\s+returned|never\s+return|"
+                      r"(?:was|were)\s+(?:no\s+more|never\s+again|nevermore)\s+seen|was\s+never\s+seen\s+"
                       r"(?:again|more)|were\s+never\s+seen\s+(?:again|more)|never\s+sees?\s+(?:it|him|her|them)\s+"
                       r"again)\b"),
     ("missing", "s", rf"(?:had\s+|has\s+)?{_ADV}(?:disappeared|disappears|vanished|vanishes|went\s+missing|"
@@ -1010,7 +1019,10 @@ class Memory:
         if " i " in f" {nlow} " or "i'" in nlow:
             self._narrator["I"] += len(re.findall(r"\bi\b", nlow))
         if "you" in nlow:
-            self._narrator["you"] += len(re.findall(r"\byou\b", nlow))
+            self._narrator["you"] += len(re.findall(r"\byou\b", nlow)) + len(re.findall(r"\byour(?:self)?\b", nlow))
+            if re.match(r"[\s\"'(]*(?:(?:then|now|so|and|at\s+last|slowly|quickly),?\s+)?you\s+(?!know\b|see,)"
+                        r"[a-z]+", nlow) and nlow.lstrip()[:1] != '"' and narr.lstrip()[:1] == sent.lstrip()[:1]:
+                self._narrator["you"] += 1  # second-person narration: "You wake in a small cabin."
         self._learn_aliases(sent, low)
         mentions = self._find_mentions(sent, low, narr, idx)
         self._learn_names(sent, low, mentions)
@@ -1186,7 +1198,20 @@ class Memory:
         place_vote = self._place_context(before, lw, title)
         votes = self._names.get(ckey)
         known = ckey in self._aliases or (votes is not None and votes[0] + votes[1] > 0)
-        if initial and not known and not title and (len(core_words) == 1 or self.transcript):
+        if the_before and not known and not title and len(core_words) == 1 and not place_vote \
+                and not initial and not _SPEECH_AFTER.match(low, e0):
+            # "the Law", "the Heron", "the Plain": a capitalised common noun after "the" is a name only when it
+            # comes back ("the Gryphon ... the Gryphon") or speaks
+            if votes is None:
+                votes = [0, 0, -1, 0]
+                self._names[ckey] = votes
+            if votes[2] != idx:
+                votes[3] = votes[3] + 1 if len(votes) > 3 else 1
+            votes[2] = idx
+            if votes[3] < 2:
+                return
+            first_time = True
+        elif initial and not known and not title and (len(core_words) == 1 or self.transcript):
             # sentence-initial single word: a name only if already known as one, or if it starts sentences
             # again and again followed by a verb ("Lily ran ... Lily saw ...")
             if (ckey.endswith("ly") and len(ckey) >= 7) or not _NAME_VERB_AFTER.match(sent, e0):
@@ -1236,6 +1261,9 @@ class Memory:
             return prev2 in _PLACE_PREP_ALWAYS or prev2 in ("to", "at", "from", "of", "on")
         if prev in _PLACE_PREP_ALWAYS:
             return True
+        if prev in ("at", "of", "below", "above", "beyond", "behind", "under", "beneath", "past", "by", "outside",
+                    "over") and len(bw) > 1 and _singular(bw[-2].strip(",")) in _PLACE_NOUNS:
+            return True  # "the abbey at Dunmere", "the caves below Harrowgate"
         if prev in ("to", "from", "at", "on", "for") and len(bw) > 1:
             p2 = bw[-2]
             if p2 in _PERSON_BEFORE_PREP:
@@ -2057,7 +2085,7 @@ class Memory:
                 return out
             out.append((name, key, end))
             c = re.match(r"\s*(?:,\s*)?(?:and\s+)?(?=(?:the|a|an|his|her|my|your|their|some|two|three)\s)",
-                         nlow[end:end + 8])
+                         nlow[end:end + 16])
             if not c or len(out) >= 4:
                 return out
             pos = end + c.end() - 1 if c.end() > 0 else end
