@@ -57,10 +57,10 @@ _ROLE_GENDER: dict[str, str] = {}
 for _w in _words("""king prince emperor sultan caliph duke earl count baron lord knight squire father dad daddy papa
         grandfather grandpa grandson brother son husband uncle nephew man boy lad fisherman ferryman huntsman
         woodcutter woodman wizard sorcerer monk priest friar hermit gentleman nobleman bridegroom groom
-        stepfather fellow ploughman bishop abbot sultan"""):
+        stepfather fellow ploughman bishop abbot sultan grandson"""):
     _ROLE_GENDER[_w] = "m"
 for _w in _words("""queen princess empress sultana duchess countess baroness lady mother mom mum mommy mummy mama
-        grandmother grandma granny sister daughter wife aunt niece woman girl maiden maid witch sorceress
+        grandmother grandma granny sister daughter granddaughter wife aunt niece woman girl maiden maid witch sorceress
         enchantress stepmother stepsister godmother nurse housekeeper mermaid widow bride shepherdess
         milkmaid dame hag lass governess spinner"""):
     _ROLE_GENDER[_w] = "f"
@@ -111,6 +111,7 @@ _ROLE_KEEP_ADJ = set(_words("eldest youngest elder younger oldest second third f
                             "other wicked-stepmother"))
 _FAMILY_ROLES = set(_words("""father dad daddy papa mother mom mum mommy mummy mama grandfather grandpa grandmother
         grandma granny brother sister son daughter husband wife uncle aunt cousin nephew niece stepmother
+        granddaughter grandson grandchild
         stepfather stepsister godmother friend dog cat horse master mistress"""))
 
 _TITLES: dict[str, str] = {  # title word -> role it implies ("" when none)
@@ -257,7 +258,8 @@ _WATER = set(_words("river sea lake ocean pond well stream water brook waves aby
 _FIRE = set(_words("fire flames flame furnace oven hearth stove blaze bonfire"))
 _BODY_CONTAINERS = set(_words("hand hands palm palms pocket pockets belt lap arms bosom fingers fist mouth beak "
                               "claws claw paw paws head neck finger shoulder back girdle sleeve apron bag sack "
-                              "basket purse pouch knapsack satchel"))
+                              "basket purse pouch knapsack satchel coat cloak jacket cape shirt tunic vest waistcoat "
+                              "pack rucksack backpack haversack wallet"))
 
 _GOAL_VERBS = set(_words("""find rescue save free kill slay bring fetch deliver reach win marry destroy defeat recover
         return seek catch escape protect avenge discover break steal get obtain capture punish cure heal
@@ -510,6 +512,12 @@ _DESTROY = ("broke|breaks|smashed|smashes|shattered|shatters|destroyed|destroys|
             "ate|eats|devoured|devours|drank|drinks|tore|tears|melted|melts|consumed|consumes|ruined|ruins|"
             "swallowed|swallows|ate\\s+up|eats\\s+up")
 _LOSE = "lost|loses|mislaid"
+_GIVEN_RE = re.compile(r"\b(?:was|were|is|are|am|had\s+been|has\s+been|have\s+been|got|gets)\s+(?:\w+ly\s+|then\s+|also\s+)?"
+                       r"(?:given|handed|lent|presented\s+with|awarded)(?=\s+(?:the|a|an|his|her|their|my|your|"
+                       r"some|two|three)\s)")
+_ON_SOMEONE_RE = re.compile(r"\s*(?:back\s+|gently\s+|carefully\s+)?(?:into|in|onto|on|inside|upon|around|round|about)\s+"
+                            r"(?P<owner>(?:the\s+)?[a-z][\w-]*(?:\s+[a-z][\w-]*)?)'s?\s+(?:own\s+)?(?:\w+\s+)?"
+                            r"(?P<head>[a-z]+)\b")
 _OBJ_VERB_RE = re.compile(
     rf"\b(?:(?P<take>{_TAKE_STRONG})|(?P<takew>{_TAKE_WEAK})|(?P<give>{_GIVE})|(?P<drop>{_DROP})|"
     rf"(?P<destroy>{_DESTROY})|(?P<lose>{_LOSE}))\b(?P<part>\s+(?:up|back|out|away|down))?")
@@ -1909,7 +1917,7 @@ class Memory:
                         self._set_holder(key, name, holder)
                 elif kind == "drop":
                     if verb.split()[0] in ("put", "puts", "laid", "lays", "placed", "places", "hung", "hangs") \
-                            and "down" not in verb and not re.match(r"\s*(?:\w+\s+)?(?:in|into|on|onto|under|"
+                            and "down" not in verb and not re.match(r"\s*(?:\w+\s+)?(?:in|into|on|onto|under|around|round|"
                                                                     r"inside|upon|beside|by|at|from|over|"
                                                                     r"behind|down)\b", nlow[after:after + 20]):
                         continue
@@ -1938,6 +1946,22 @@ class Memory:
                 elif kind == "lose":
                     self._set_holder(key, name, "lost")
                 self._last_object = key
+        # passive giving: "Tam was given a new coat", "you are handed a map"
+        if " given " in nlow or " handed " in nlow or " presented " in nlow or " lent " in nlow:
+            for m in _GIVEN_RE.finditer(nlow):
+                if _NEG_BEFORE.search(nlow[max(0, m.start() - 30):m.start()]):
+                    continue
+                people = [x for x in mentions if x.key in self.characters or x.key in ("you", "I")]
+                r = self._subject_before(nlow, people, m.start())
+                if r is None:
+                    continue
+                holder = self._holder_name(r[2])
+                for name, key, _end in self._nps_at(nlow, m.end(), sent):
+                    if key in _OBJ_PRONOUN or not self._is_object(key, True, "take"):
+                        continue
+                    if holder:
+                        self._set_holder(key, name, holder)
+                        self._last_object = key
         # passive / intransitive: "the lamp was broken", "the ring fell into the well"
         if any(w in nlow for w in (" was ", " were ", " is ", " are ", " been ", " broke", " shatter", " snap",
                                    " burst", " crumbl", " melt", " burn", " fell", " falls", " dropped", " drops",
@@ -1994,6 +2018,17 @@ class Memory:
     def _drop(self, key: str, name: str, nlow: str, after: int, subj: str | None, fell: bool = False,
               tail_from: int | None = None) -> None:
         tail = nlow[tail_from if tail_from is not None else after:][:80]
+        mo = _ON_SOMEONE_RE.match(tail)
+        if mo and mo.group("head") in _BODY_CONTAINERS:
+            # "put the ring on Elsa's finger", "hung the chain round the king's neck": that one has it now
+            ow = mo.group("owner")
+            ck = next((self._aliases[o] for o in (ow, "the " + ow.split()[-1], ow.split()[-1]) if o in self._aliases),
+                      None)
+            if ck in self.characters:
+                holder_name = self._holder_name(ck)
+                if holder_name:
+                    self._set_holder(key, name, holder_name)
+                    return
         m = re.search(r"\b(?:into|in|onto|on|under|inside|upon|beside|by|at|behind|over|down)\s+(?P<det>the|a|an|his|"
                       r"her|their|my|your|its|our)\s+(?P<words>[a-z][\w'-]*(?:\s+[a-z][\w'-]*){0,2})", tail)
         holder = None
