@@ -446,6 +446,8 @@ _APPOS_NAME_THE_ROLE = re.compile(
     rf"(?P<name>{_NAME_CAP})\s+(?P<role>the\s+(?:(?!(?:{_ADJ_STOP})\b)[a-z][a-z-]*\s+){{0,1}}?(?:{_ROLE_ALT}))"
     rf"(?=\s*[,.;!?]|\s+and\b|\s*$)")
 _ROLE_BEFORE_COMMA = re.compile(rf"(?P<role>{_ROLE_NP}),\s*$")
+# "the cook, a cheerful giant of a man named Pell" / "The king's counsellor was a sorcerer called Mordrec"
+_ROLE_BEFORE_NAMED = re.compile(rf"(?P<role>{_ROLE_NP})(?:,\s*(?:a|an)\s+(?:[a-z-]+\s+){{1,4}}|\s+(?:was|is)\s+)$")
 _NAME_WAS = re.compile(rf"\b(?:(?i:his|her|its|my)\s+name\s+(?:was|is)|(?i:he|she|it)\s+was\s+(?:called|named)|"
                        rf"(?:I\s+am|I'm)\s+called)\s+(?P<name>{_NAME_CAP})")
 _NAME_VERB_AFTER = re.compile(
@@ -516,7 +518,7 @@ _GIVEN_RE = re.compile(r"\b(?:was|were|is|are|am|had\s+been|has\s+been|have\s+be
                        r"(?:given|handed|lent|presented\s+with|awarded)(?=\s+(?:the|a|an|his|her|their|my|your|"
                        r"some|two|three)\s)")
 _ON_SOMEONE_RE = re.compile(r"\s*(?:back\s+|gently\s+|carefully\s+)?(?:into|in|onto|on|inside|upon|around|round|about)\s+"
-                            r"(?P<owner>(?:the\s+)?[a-z][\w-]*(?:\s+[a-z][\w-]*)?)'s?\s+(?:own\s+)?(?:\w+\s+)?"
+                            r"(?P<owner>(?:the\s+)?[a-z][\w-]*(?:\s+[a-z][\w-]*)?)'s?\s+(?:own\s+)?(?:\w+\s+)??"
                             r"(?P<head>[a-z]+)\b")
 _OBJ_VERB_RE = re.compile(
     rf"\b(?:(?P<take>{_TAKE_STRONG})|(?P<takew>{_TAKE_WEAK})|(?P<give>{_GIVE})|(?P<drop>{_DROP})|"
@@ -1066,6 +1068,8 @@ class Memory:
                     continue
             if det in ("a", "an") and _PREDICATE_BEFORE.search(low, max(0, m.start() - 12), m.start()):
                 continue  # "became a clerk", "like a bird", "turned into a toad", "the size of a cat"
+            if det in ("a", "an") and re.match(r"\s+of\s+(?:a|an)\s", low[m.end():m.end() + 8]):
+                continue  # "a giant of a man", "a mouse of a girl": a description, not a character
             end = m.end()
             if sent[m.start("role")].isupper():
                 continue  # "the King" handled as a capitalised title below
@@ -1407,6 +1411,8 @@ class Memory:
                     if rx is _APPOS_ROLE_NAMED:
                         # "her grandfather, a fisherman named Olek": both roles are Olek
                         pre = _ROLE_BEFORE_COMMA.search(sent, 0, m.start())
+                        if pre is None and m.group("role").lower().startswith(("a ", "an ")):
+                            pre = _ROLE_BEFORE_NAMED.search(sent, max(0, m.start() - 80), m.start())
                         if pre:
                             self._alias_pair(m.group("name"), pre.group("role"))
 
@@ -1898,7 +1904,8 @@ class Memory:
                 elif kind == "give":
                     to = recipient
                     if to is None:
-                        mm = re.match(r"\s*(?:back\s+)?(?:to|for)\s+", nlow[after:after + 12])
+                        mm = re.match(r"\s*(?:back\s+|up\s+|over\s+|down\s+|across\s+)?(?:to|for)\s+",
+                                      nlow[after:after + 16])
                         if mm:
                             r = self._object_after(nlow, [x for x in mentions if x.key in self.characters or x.key in
                                                           ("you", "I")], after + mm.end())
