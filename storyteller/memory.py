@@ -135,6 +135,20 @@ _TITLE_GENDER = {"king": "m", "prince": "m", "emperor": "m", "sultan": "m", "duk
                  "ms": "f", "miss": "f", "aunt": "f", "mother": "f", "sister": "f", "grandmother": "f",
                  "granny": "f", "grandma": "f", "mom": "f", "mama": "f", "mum": "f", "mistress": "f"}
 
+# capitalised words that are not people: personified abstractions and elements ("Fate", "Law", "Work"),
+# peoples and nationalities ("Indian", "Roman"), and prepositions that start sentences ("Through the door")
+_NOT_NAMES = set(_words("""law laws fate fortune providence destiny death life time nature society work adventure
+        adventures magic fear hope love joy sorrow pity justice mercy truth wisdom beauty glory honour virtue vice
+        sin evil grace faith liberty freedom peace war water wind earth fire air sky sea sun moon stars
+        world heaven hell paradise night day morning evening dawn spring summer autumn winter number chance
+        luck silence darkness light man mankind humanity science art history religion church state government
+        nation country empire kingdom republic parliament court army navy police press college school
+        university company bank station end beginning note remark answer question reply news poetry
+        indian indians british american americans oriental roman romans martian martians english french german
+        spanish italian russian greek greeks dutch irish scottish scotch welsh chinese japanese arab arabs
+        arabian egyptian egyptians persian turkish turk turks african european europeans asian saxon saxons
+        norman normans celtic gaelic hindu moor moors through across about among against without within beyond
+        behind below above under over beneath around toward towards along inside outside near"""))
 _CAP_STOP = set(_words("""the a an and but or nor so then now when while if as at in on of to for with by from up down
         out into upon after before once there here this that these those it its he she they we you i him her
         them us me my your his their our thy thee thou ye what who whom whose which why how where yes no not
@@ -1204,7 +1218,9 @@ class Memory:
             core_words = words
         core = " ".join(core_words)
         ckey = core.lower()
-        if ckey in _CAP_STOP:
+        if ckey in _CAP_STOP or re.search(r"'(?:ve|ll|re|d|m|t)$", ckey):
+            return
+        if not title and ckey in _NOT_NAMES and ckey not in self._aliases:
             return
         # place or person?
         place_vote = self._place_context(before, lw, title)
