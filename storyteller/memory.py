@@ -1089,6 +1089,13 @@ class Memory:
                 continue  # "the King" handled as a capitalised title below
             key, gender, plural = self._role_key(m.group("adj"), role)
             poss = low.startswith("'s", end)
+            if det == "the" and not plural and sing in ("man", "woman") and gender and key not in self._aliases \
+                    and not re.match(r"\s+(?:in|with|who|whom|that|from|of|at|on|named|called|whose)\b",
+                                     low[end:end + 10]):
+                # "Brann ... and the old man fell": a definite "the man" nobody introduced is someone recent
+                ref = self._recent_person(gender, idx, low[:m.start()])
+                if ref is not None:
+                    self._aliases[key] = ref
             ck = self._touch_role(key, gender, plural, idx, m.group("adj"))
             if ck is None:
                 continue
@@ -1136,6 +1143,15 @@ class Memory:
                 found.append(_Mention(s, e, ref, pron=True))
         found.sort(key=lambda x: (x.start, x.end))
         return found
+
+    def _recent_person(self, gender: str, idx: int, before: str) -> str | None:
+        """The one named character of this gender seen in the last three sentences or earlier in this one (not
+        the hero), if there is only one."""
+        hero = self._hero_key()
+        cands = [k for k in sorted(self.characters) if self.characters[k].kind == "name"
+                 and not self.characters[k].plural and self.characters[k].gender == gender and k != hero
+                 and (idx - self.characters[k].last_seen <= 3 or re.search(rf"\b{re.escape(k)}\b", before))]
+        return cands[0] if len(cands) == 1 else None
 
     def _touch_role(self, key: str, gender: str, plural: bool, idx: int, adj: str) -> str | None:
         if key in self._ambiguous:
