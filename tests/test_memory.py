@@ -432,3 +432,108 @@ def test_score_summarizer_on_annotated_stories():
             r = result[split][part]
             assert 0.0 <= r["precision"] <= 1.0 and 0.0 <= r["recall"] <= 1.0
     assert len(result["heldout_files"]) >= 3
+
+
+# -- precision fixes: idioms, negation, junk names, second person, objects ---------------------------
+@pytest.mark.parametrize("text", [
+    "Hans was not dead.",
+    "Hans was dead tired after the long road.",
+    "Hans was dead asleep by the fire.",
+    "In the dead of night Hans crept out of the house.",
+    "There was a dead silence, and Hans listened.",
+    "Hans was frightened half to death.",
+    "Neither death nor old age awaits Hans.",
+    "\"If you go, you will die,\" said the cat to Hans.",
+    "\"I will kill you,\" the giant told Hans.",
+    "If the giant caught him, Hans would be killed.",
+    "Hans lay down as if he were dead.",
+])
+def test_idioms_negation_and_threats_do_not_kill(text):
+    m = summarize_text("A tailor named Hans lived in the town with his cat. " + text)
+    assert char(m, "Hans")["status"] == "alive", text
+
+
+def test_connla_is_not_killed_by_an_abstract_death_and_sails_away():
+    m = summarize_text(
+        "Connla of the Fiery Hair was son of Conn of the Hundred Fights. One day as Connla stood by the side of his "
+        "father, he saw a maiden coming towards him. Then the maiden answered, \"Connla speaks to a young, fair "
+        "maid, whom neither death nor old age awaits.\" Conn the king spoke to the Druid. Connla and the maiden "
+        "went away on the sea, and were no more seen.")
+    assert char(m, "Connla")["status"] in ("alive", "departed")
+    assert char(m, "the maiden")["status"] == "departed"
+
+
+@pytest.mark.parametrize("junk, text", [
+    ("Law", "When the Law will come, it will do away with the magic of the druids."),
+    ("Druid", "Hans spoke to the Druid. The Druid's spell was strong."),
+    ("Work", "Work was hard for Hans. Work was hard for Greta too."),
+    ("Adventure", "Adventure called to Hans. Adventure called to Greta."),
+    ("Fate", "Fate was cruel to Hans. Fate smiled on Greta."),
+    ("Indian", "Hans met an Indian on the road. The Indian said nothing."),
+    ("Heron", "Hans had a boat that was called the Heron."),
+    ("Dunmere", "Greta was a nun of the abbey at Dunmere."),
+])
+def test_capitalised_common_nouns_are_not_characters(junk, text):
+    m = summarize_text("A tailor named Hans lived in the town with his sister Greta. " + text)
+    names = {n.lower() for c in m.summary_json()["characters"] for n in [c["name"], *c["aliases"]]}
+    assert junk.lower() not in names, names
+
+
+def test_capitalised_name_after_the_that_comes_back_is_a_character():
+    m = summarize_text("Alice met the Gryphon on the shore. The Gryphon sat up and rubbed its eyes. "
+                       "Then the Gryphon sang a song.")
+    assert char(m, "Gryphon")["status"] == "alive"
+
+
+def test_second_person_opening_hero_and_carrying():
+    m = summarize_text(
+        "You wake in a small cabin. On the table lies a letter from your brother: he has gone up to the old "
+        "mine and has not come back. You take your coat and the brass lamp from the hook and step outside.")
+    assert m.hero == "you"
+    held = {o["name"]: o["holder"] for o in m.summary_json()["objects"]}
+    assert held.get("coat") == "you" and held.get("brass lamp") == "you", held
+    assert "carrying:" in m.render() and "brass lamp" in m.render()
+
+
+def test_unintroduced_the_old_man_is_the_recent_named_man():
+    m = summarize_text(
+        "Maren walked to the river. At the river she met Brann, the old ferryman. Maren gave a coin to Brann, "
+        "and he rowed her across. Maren thanked him and climbed the bank. That night a grey wolf came out of "
+        "the reeds. It leapt at the boat where Brann was tying the rope, and the old man fell into the water "
+        "and drowned. Maren wept.")
+    assert char(m, "Brann")["status"] == "dead"
+    assert all(c["name"] != "the man" for c in m.summary_json()["characters"])
+
+
+def test_role_joined_to_name_through_description():
+    m = summarize_text("I rode beside the cook, a cheerful giant of a man named Pell. The king's counsellor was a "
+                       "sorcerer called Mordrec. The next spring the cook died.")
+    assert char(m, "the cook")["name"] == "Pell" and char(m, "Pell")["status"] == "dead"
+    assert char(m, "the counsellor")["name"] == "Mordrec"
+    assert all(c["name"] != "the giant" for c in m.summary_json()["characters"])
+
+
+@pytest.mark.parametrize("text, obj, holder", [
+    ("The king took the ring. The king put the ring on Elsa's finger.", "ring", "Elsa"),
+    ("The knight took the gold chain and hung the chain around the old king's neck.", "chain", "the king"),
+    ("Tam was given a new coat by the king.", "coat", "Tam"),
+    ("Elsa found a journal. Elsa put the journal inside her coat.", "journal", "Elsa"),
+    ("Elsa took the old book. Elsa handed the book up to Tam.", "book", "Tam"),
+    ("Elsa took the silver penny and gave the silver penny to her granddaughter Nessa.", "penny", "Nessa"),
+])
+def test_object_holders_from_placing_on_someone_and_passive_giving(text, obj, holder):
+    m = summarize_text("Elsa lived at the mill with a kitchen boy named Tam and the king nearby. " + text)
+    held = {o["name"].split()[-1]: o["holder"] for o in m.summary_json()["objects"]}
+    assert held.get(obj) == holder, held
+
+
+def test_score_summarizer_reports_matched_status_accuracy_and_groups():
+    from storyteller.memory_accuracy import score_summarizer
+
+    result = score_summarizer(sorted(ANNOTATED.glob("*.json")))
+    for split in ("overall", "development", "heldout"):
+        strict, matched = result[split]["characters"], result[split]["characters_matched"]
+        assert matched["predictions"] <= strict["predictions"]
+        assert matched["recall"] == strict["recall"]
+        assert matched["precision"] >= strict["precision"]
+    assert {"development", "heldout-1", "heldout-2"} <= set(result["groups"])
