@@ -208,7 +208,7 @@ def run_eval_command(args, UserError) -> int:
 
             best, grid = tune_cache(checkpoint, texts)
             result["cache_tuning"] = {"best": best.to_dict(), "best_bpc": round(min(g["bpc"] for g in grid), 4),
-                                      "grid_points": len(grid)}
+                                      "no_cache_bpc": round(grid[0]["bpc"], 4), "grid_points": len(grid) - 1}
             store_meta(checkpoint, {"cache": best.to_dict()})
             checkpoint.meta["cache"] = best.to_dict()
         if not args.no_memory_eval:

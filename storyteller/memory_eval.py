@@ -20,7 +20,7 @@ from typing import Any
 import torch
 import torch.nn.functional as F
 
-from storyteller.cache import CacheConfig, cache_probs, mix
+from storyteller.cache import CacheConfig
 from storyteller.checkpoint import Checkpoint
 from storyteller.corpus import Document, split_documents
 from storyteller.memory import Memory, MemoryConfig
@@ -194,6 +194,7 @@ def memory_ablation(checkpoint: Checkpoint, texts: Sequence[tuple[str, str]], se
         "entity_bpc_without": bpc(totals["e_without"], entity_chars),
         "ranking_accuracy": round(ranked_ok / len(windows), 4),
         "cache_bpc": bpc(totals["cache"], chars), "cache": cache.to_dict(),
+        "cache_gain": round(1 - totals["cache"] / max(totals["with"], 1e-9), 4),
         "by_distance": [{"words_from": lo, "words_to": DISTANCE_EDGES[i + 1] if i + 1 < len(DISTANCE_EDGES) else None,
                          "windows": int(b[3]), "bpc_with": bpc(b[0], int(b[2])), "bpc_without": bpc(b[1], int(b[2]))}
                         for i, lo in enumerate(DISTANCE_EDGES) if (b := buckets.get(i))],
@@ -246,31 +247,55 @@ def distance_chart_svg(by_distance: list[dict], title: str = "bits per character
     return "\n".join(out)
 
 
+@dataclass
+class CacheParts:
+    """What the cache pointer needs for one window, computed once and reused across θ, λ and window sizes."""
+
+    model_logp: torch.Tensor   # (n,) log p_model(target) with the true memory
+    hidden: torch.Tensor       # (n, d) top-layer states at the window's positions
+    keys: torch.Tensor         # (N, d) states over the story before the window (plain run)
+    values: torch.Tensor       # (N,) the token that followed each key
+    targets: torch.Tensor      # (n,)
+
+
 @torch.no_grad()
-def cache_window_nll(model, tok, w: Window, cache: CacheConfig) -> torch.Tensor:
-    """NLL of the window with the true memory and the cache pointer over the story before it and the window."""
+def cache_parts(model, tok, w: Window, max_window: int) -> CacheParts:
     n = len(w.target)
-    (lp, full, h), = _score(model, [_row(tok, w, w.memory)], [n], tok.pad_id, want_hidden=True)
-    history = w.history[-cache.window - 1 :]
-    if len(history) < 2:
-        return -lp
-    hist_h, _ = model.hidden(torch.tensor([[tok.doc_id, *history[:-1]]]))
-    keys_hist = hist_h[0, 1:]                  # the state after reading history[i] ...
-    values_hist = torch.tensor(history[1:])   # ... was followed by history[i + 1]
-    # The window's own earlier positions join the cache as they are read: h[t] was followed by target[t].
-    keys = torch.cat([keys_hist, h[:-1]])
-    values = torch.cat([values_hist, torch.tensor(w.target[:-1])]) if n > 1 else values_hist
-    keys = keys[: len(values)]
+    (lp, _, h), = _score(model, [_row(tok, w, w.memory)], [n], tok.pad_id, want_hidden=True)
+    history = w.history[-max_window - 1 :]
+    if len(history) >= 2:
+        hist_h, _ = model.hidden(torch.tensor([[tok.doc_id, *history[:-1]]]))
+        keys, values = hist_h[0, 1:].float(), torch.tensor(history[1:])   # state after history[i] -> history[i + 1]
+    else:
+        keys, values = torch.zeros(0, h.shape[-1]), torch.zeros(0, dtype=torch.long)
+    return CacheParts(lp.float(), h.float(), keys, values, torch.tensor(w.target))
+
+
+def cache_nll(parts: CacheParts, cache: CacheConfig) -> torch.Tensor:
+    """NLL of the window's tokens under (1 - λ) p_model + λ p_cache, with the last `cache.window` story
+    positions plus the window's own earlier positions in the cache (position t never sees t or later)."""
+    n = len(parts.targets)
+    keys_hist, values_hist = parts.keys[-cache.window :], parts.values[-cache.window :]
+    keys = torch.cat([keys_hist, parts.hidden[:-1]])
+    values = torch.cat([values_hist, parts.targets[:-1]])
+    if len(values) == 0 or cache.lam <= 0:
+        return -parts.model_logp
+    scores = cache.theta * (F.normalize(parts.hidden, dim=-1) @ F.normalize(keys, dim=-1).T)
     n_hist = len(values_hist)
-    allowed = torch.ones(n, len(values), dtype=torch.bool)
-    for t in range(n):
-        allowed[t, n_hist + t :] = False       # position t sees window keys 0..t-1 only
-    p = cache_probs(h, keys, values, cache.theta, full.shape[-1], allowed)
-    mixed = mix(full, p, cache.lam)
-    return -mixed.gather(-1, torch.tensor(w.target).view(-1, 1)).squeeze(-1)
+    future = torch.arange(len(values)).view(1, -1) >= (n_hist + torch.arange(n)).view(-1, 1)
+    scores = scores.masked_fill(future, float("-inf"))
+    weights = torch.softmax(scores, dim=-1).nan_to_num(0.0)
+    p_cache = (weights * (values.view(1, -1) == parts.targets.view(-1, 1))).sum(-1)
+    has_cache = (~future).any(-1)
+    mixed = torch.log((1 - cache.lam) * parts.model_logp.exp() + cache.lam * p_cache + 1e-12)
+    return -torch.where(has_cache, mixed, parts.model_logp)
 
 
-def tune_cache(checkpoint: Checkpoint, texts: Sequence[tuple[str, str]], max_windows: int = 120,
+def cache_window_nll(model, tok, w: Window, cache: CacheConfig) -> torch.Tensor:
+    return cache_nll(cache_parts(model, tok, w, cache.window), cache)
+
+
+def tune_cache(checkpoint: Checkpoint, texts: Sequence[tuple[str, str]], max_windows: int = 160,
                thetas: Sequence[float] = (2.0, 5.0, 10.0, 20.0, 40.0),
                lams: Sequence[float] = (0.02, 0.05, 0.1, 0.15, 0.2, 0.3),
                windows_sizes: Sequence[int] = (200, 500, 1000, 2000)) -> tuple[CacheConfig, list[dict]]:
@@ -278,14 +303,16 @@ def tune_cache(checkpoint: Checkpoint, texts: Sequence[tuple[str, str]], max_win
     model, tok = checkpoint.model.eval(), checkpoint.tokenizer
     wins = collect_windows(checkpoint, texts, max_windows=max_windows)
     chars = sum(w.characters for w in wins)
-    grid = []
+    parts = [cache_parts(model, tok, w, max(windows_sizes)) for w in wins]
+    base = sum(float(p.model_logp.sum()) for p in parts)
+    grid = [{"theta": 0.0, "lam": 0.0, "window": 0, "bpc": -base / max(1, chars) / LN2}]
     for size in windows_sizes:
         for theta in thetas:
             for lam in lams:
                 cfg = CacheConfig(theta=theta, lam=lam, window=size)
-                nats = sum(float(cache_window_nll(model, tok, w, cfg).sum()) for w in wins)
+                nats = sum(float(cache_nll(p, cfg).sum()) for p in parts)
                 grid.append({**cfg.to_dict(), "bpc": nats / max(1, chars) / LN2})
-    best = min(grid, key=lambda g: g["bpc"])
+    best = min(grid[1:], key=lambda g: g["bpc"])
     return CacheConfig(best["theta"], best["lam"], int(best["window"])), grid
 
 

@@ -107,3 +107,17 @@ def test_engine_with_cache_pointer_resumes_exactly(tiny_checkpoint, tmp_path):
     b = engine(11)
     b.submit("/load copy")
     assert b.submit("open the gate").text == expected
+
+
+def test_cache_nll_uses_matching_history_and_never_the_future():
+    from storyteller.memory_eval import CacheParts, cache_nll
+
+    hidden = torch.tensor([[1.0, 0.0], [0.0, 1.0]])
+    parts = CacheParts(model_logp=torch.log(torch.tensor([0.1, 0.1])), hidden=hidden,
+                       keys=torch.tensor([[1.0, 0.0]]), values=torch.tensor([7]), targets=torch.tensor([7, 3]))
+    off = cache_nll(parts, CacheConfig(theta=10.0, lam=0.0, window=10))
+    assert torch.allclose(off, -parts.model_logp)
+    on = cache_nll(parts, CacheConfig(theta=10.0, lam=0.5, window=10))
+    assert float(on[0]) < float(off[0])  # the history key matches position 0 and was followed by its target
+    # Position 1 may see the history and position 0 (followed by 7), never itself: its target 3 gets no help.
+    assert float(on[1]) > float(off[1])
