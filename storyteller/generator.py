@@ -109,7 +109,9 @@ class Generator:
     ) -> Narration:
         """Sample a narration. `settings` is read afresh at every token (live temperature).
 
-        `cache`, when given, mixes the continuous cache pointer into every step and learns the tokens produced.
+        `cache`, when given, mixes the continuous cache pointer over the story so far into every step. The
+        narration's own tokens are not added while it is being sampled: a cache that learns its own output
+        feeds back on itself ("but but but"), a failure mode scoring fixed text never shows.
         `logits_hook(produced_ids, logits)` may veto tokens (e.g. the dead acting again)."""
         start = time.perf_counter()
         all_logits, all_hidden, state = self.forward(prompt_ids)
@@ -129,8 +131,6 @@ class Generator:
             if logits_hook is not None:
                 logits = logits_hook(out, logits)
             token = sample_token(logits, settings, rng, recent, temperature=settings.temperature)
-            if cache is not None:
-                cache.add(hidden.view(1, -1), torch.tensor([token]))
             if token in self.stop_ids:
                 reason = "eot"
                 break

@@ -31,6 +31,7 @@ CONTEXT_TOKENS = 256
 MEMORY_BUDGET = 64
 WINDOW_TOKENS = 96
 OTHER_MEMORIES = 4
+HISTORY_CHARS = 16_000  # story kept before each window for the cache pointer (about 4,000 tokens)
 
 
 @dataclass
@@ -110,7 +111,7 @@ def collect_windows(checkpoint: Checkpoint, texts: Sequence[tuple[str, str]], ma
 
 def _make_window(tok, doc: int, story: str, command: str | None, text: str, memory: str,
                  names: list[str], distance: int = 0) -> Window:
-    tail = story[-CONTEXT_TOKENS * 40 :]
+    tail = story[-HISTORY_CHARS:]
     history = tok.encode(tail)
     enc = tok.hf.encode(text, add_special_tokens=False)
     ids, offsets = enc.ids[:WINDOW_TOKENS], enc.offsets[:WINDOW_TOKENS]
@@ -296,9 +297,9 @@ def cache_window_nll(model, tok, w: Window, cache: CacheConfig) -> torch.Tensor:
 
 
 def tune_cache(checkpoint: Checkpoint, texts: Sequence[tuple[str, str]], max_windows: int = 160,
-               thetas: Sequence[float] = (2.0, 5.0, 10.0, 20.0, 40.0),
+               thetas: Sequence[float] = (5.0, 10.0, 20.0, 40.0, 60.0, 90.0),
                lams: Sequence[float] = (0.02, 0.05, 0.1, 0.15, 0.2, 0.3),
-               windows_sizes: Sequence[int] = (200, 500, 1000, 2000)) -> tuple[CacheConfig, list[dict]]:
+               windows_sizes: Sequence[int] = (500, 1000, 2000, 3000)) -> tuple[CacheConfig, list[dict]]:
     """Grid search of θ, λ and window on (validation) texts; returns the best config and the whole grid."""
     model, tok = checkpoint.model.eval(), checkpoint.tokenizer
     wins = collect_windows(checkpoint, texts, max_windows=max_windows)
