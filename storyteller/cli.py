@@ -47,6 +47,8 @@ def build_parser() -> argparse.ArgumentParser:
     budget.add_argument("--minutes", type=float, default=None, help="wall-clock budget")
     budget.add_argument("--steps", type=int, default=None, help="number of optimizer steps")
     train.add_argument("--resume", action="store_true", help="continue from OUT/last exactly")
+    train.add_argument("--init-from", type=Path, default=None, metavar="CKPT",
+                       help="fine-tune: start from this checkpoint's weights and tokenizer with a fresh schedule")
     train.add_argument("--config", type=Path, default=None, help="JSON file: {'model': {...}, 'train': {...}}")
     train.add_argument("--exclude", nargs="*", default=[], metavar="GLOB", help="files to hold out (glob on name or path)")
     train.add_argument("--cache-dir", type=Path, default=None, help="where the encoded corpus is cached")
@@ -232,7 +234,7 @@ def cmd_train(args) -> int:
             try:
                 result = train(args.corpus, args.out, train_config, model_config, resume=args.resume,
                                exclude=args.exclude, callbacks=cbs, cache_dir=args.cache_dir,
-                               model_id=args.model_id, should_stop=stop.is_set)
+                               model_id=args.model_id, should_stop=stop.is_set, init_from=args.init_from)
             except (FileNotFoundError, ValueError) as e:
                 raise UserError(str(e)) from None
     finally:

@@ -52,6 +52,8 @@ class TrainConfig:
     memory_prob: float = 0.8      # fraction of windows that get a memory block
     command_prob: float = 0.5     # fraction of prose windows that get a synthetic player command
     memory_budget: int = 64       # tokens of memory block
+    short_context_prob: float = 0.0   # fraction of windows whose recent story is cut short, so that names
+    short_context_tokens: int = 48    # must come from the memory block (teaches the model to read it)
     vocab_size: int = 8192
     val_fraction: float = 0.05    # fraction of documents held out for validation
     val_tail: float = 0.0         # instead: the last fraction of every file validates (tinyshakespeare: 0.1)

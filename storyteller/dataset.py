@@ -155,7 +155,10 @@ class Batcher:
     """Builds fixed-length training windows from turns; deterministic given (seed, step) so --resume is exact."""
 
     def __init__(self, data: TurnData, tokenizer: Tokenizer, seq_len: int, memory_prob: float,
-                 command_prob: float, seed: int, split: str = "train", rank: int = 0, world: int = 1) -> None:
+                 command_prob: float, seed: int, split: str = "train", rank: int = 0, world: int = 1,
+                 short_context_prob: float = 0.0, short_context_tokens: int = 48) -> None:
+        self.short_context_prob = short_context_prob
+        self.short_context_tokens = short_context_tokens
         self.data = data
         self.tok = tokenizer
         self.length = seq_len
@@ -189,7 +192,10 @@ class Batcher:
         tail_mask += [1] * len(narration)
         tail, tail_mask = tail[: self.length], tail_mask[: self.length]
         need = self.length + 1 - len(tail)
-        ctx = d.stream[max(int(t[DOC_START]), int(t[CTX_END]) - need) : t[CTX_END]].tolist()
+        keep = need
+        if rng is not None and self.short_context_prob and rng.random() < self.short_context_prob:
+            keep = min(need, self.short_context_tokens)
+        ctx = d.stream[max(int(t[DOC_START]), int(t[CTX_END]) - keep) : t[CTX_END]].tolist()
         pad = need - len(ctx)
         seq = [tok.pad_id] * pad + ctx + tail
         # mask[k] says whether predicting seq[k + 1] counts: story context and narration yes, pads/memory/command no.

@@ -165,7 +165,7 @@ def evaluate_batches(model: torch.nn.Module, batches, device: torch.device, bf16
 def train(corpus: list[str | Path], out: str | Path, config: TrainConfig, model_config: ModelConfig | None = None,
           resume: bool = False, exclude: list[str] = (), callbacks: Callbacks | None = None,
           cache_dir: Path | None = None, model_id: str | None = None,
-          should_stop: Callable[[], bool] = lambda: False) -> TrainResult:
+          should_stop: Callable[[], bool] = lambda: False, init_from: str | Path | None = None) -> TrainResult:
     cb = callbacks or Callbacks()
     out = Path(out)
     rank, world, device = dist_setup()
@@ -190,6 +190,10 @@ def train(corpus: list[str | Path], out: str | Path, config: TrainConfig, model_
             config.max_steps = resume_state["step"] + extra_steps
     if world > 1 and rank != 0:
         dist.barrier()  # rank 0 trains the tokenizer and fills the cache first; the others then reuse them
+    init = None
+    if init_from is not None and not resume:  # fine-tune: weights and tokenizer from a checkpoint, fresh schedule
+        init = load_checkpoint(init_from)
+        tokenizer, model_config = init.tokenizer, init.model.config
     tokenizer, data = prepare_data(corpus, out, config, exclude, cache_dir, cb.on_prepare, tokenizer)
     if world > 1 and rank == 0:
         dist.barrier()
@@ -198,6 +202,8 @@ def train(corpus: list[str | Path], out: str | Path, config: TrainConfig, model_
     model = LSTMLanguageModel(model_config)
     if resume:
         model.load_state_dict(ckpt.model.state_dict())
+    elif init is not None:
+        model.load_state_dict(init.model.state_dict())
     model.to(device).train()
     ddp_model = torch.nn.parallel.DistributedDataParallel(model) if world > 1 else model
 
@@ -219,7 +225,7 @@ def train(corpus: list[str | Path], out: str | Path, config: TrainConfig, model_
             torch.set_rng_state(opt_tensors["rng.torch"])
 
     train_batches = Batcher(data, tokenizer, config.seq_len, config.memory_prob, config.command_prob,
-                            config.seed, "train", rank, world)
+                            config.seed, "train", rank, world, config.short_context_prob, config.short_context_tokens)
     val_batches = Batcher(data, tokenizer, config.seq_len, 1.0, 1.0, config.seed, "val").fixed_batches(
         config.batch_size, config.eval_batches)
     chars_per_token = data.characters / max(1, len(data.stream))

@@ -155,3 +155,26 @@ def _write_config(tmp_path):
                   "warmup_steps": 2, "memory_budget": 24, "val_fraction": 0.2, "lr": 1e-2},
     }))
     return path
+
+
+def test_short_context_windows_and_fine_tuning(corpus, tmp_path, tiny_tokenizer):
+    docs = load_documents([corpus])
+    data = build_turn_data(docs, tiny_tokenizer, memory_budget=24, val_fraction=0.2)
+    import numpy as np
+
+    short = Batcher(data, tiny_tokenizer, seq_len=64, memory_prob=1.0, command_prob=1.0, seed=0,
+                    short_context_prob=1.0, short_context_tokens=5)
+    seq, mask = short.window(int(short.indices[-1]), np.random.default_rng(0))
+    story_before_memory = [t for t in seq.tolist()[: seq.tolist().index(tiny_tokenizer.mem_id)] if t != tiny_tokenizer.pad_id]
+    assert len(story_before_memory) <= 5
+
+    model_cfg, cfg = tiny_configs(steps=3)
+    train([corpus], tmp_path / "base", cfg, model_cfg, cache_dir=tmp_path / "cache")
+    _, cfg2 = tiny_configs(steps=2)
+    cfg2.short_context_prob = 0.5
+    result = train([corpus], tmp_path / "ft", cfg2, init_from=tmp_path / "base/last", cache_dir=tmp_path / "cache")
+    assert result.steps == 2
+    base = load_checkpoint(tmp_path / "base/last")
+    tuned = load_checkpoint(tmp_path / "ft/last")
+    assert tuned.tokenizer.to_str() == base.tokenizer.to_str()
+    assert tuned.model.config == base.model.config
