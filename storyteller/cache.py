@@ -28,7 +28,7 @@ class CacheConfig:
 
 
 def cache_probs(query: torch.Tensor, keys: torch.Tensor, values: torch.Tensor, theta: float, vocab: int,
-                allowed: torch.Tensor | None = None) -> torch.Tensor:
+                allowed: torch.Tensor | None = None, keys_normalized: bool = False) -> torch.Tensor:
     """p_cache for each query row: (T, d) queries, (N, d) keys, (N,) next-token values -> (T, V).
 
     `allowed` (T, N) bool masks which keys each query may see (a position must not see its own future).
@@ -36,7 +36,8 @@ def cache_probs(query: torch.Tensor, keys: torch.Tensor, values: torch.Tensor, t
     """
     if keys.numel() == 0:
         return torch.zeros(query.shape[0], vocab)
-    scores = theta * (F.normalize(query.float(), dim=-1) @ F.normalize(keys.float(), dim=-1).T)
+    unit_keys = keys if keys_normalized else F.normalize(keys.float(), dim=-1)
+    scores = theta * (F.normalize(query.float(), dim=-1) @ unit_keys.T)
     if allowed is not None:
         scores = scores.masked_fill(~allowed, float("-inf"))
     weights = torch.softmax(scores, dim=-1).nan_to_num(0.0)
@@ -66,7 +67,8 @@ class CachePointer:
         self.values = torch.zeros(0, dtype=torch.long)
 
     def add(self, hidden: torch.Tensor, next_tokens: torch.Tensor) -> None:
-        hidden = hidden.detach().float().reshape(-1, hidden.shape[-1])
+        # Stored unit-length: the per-token lookup then costs one matrix-vector product, no re-normalising.
+        hidden = F.normalize(hidden.detach().float().reshape(-1, hidden.shape[-1]), dim=-1)
         next_tokens = next_tokens.reshape(-1).long()
         self.keys = hidden if self.keys.numel() == 0 else torch.cat([self.keys, hidden])
         self.values = torch.cat([self.values, next_tokens])
@@ -80,7 +82,8 @@ class CachePointer:
         """Mixed log-probabilities for one position: logits (V,), hidden (d,) -> (V,)."""
         if len(self) == 0 or self.config.lam <= 0:
             return logits
-        p = cache_probs(hidden.view(1, -1), self.keys, self.values, self.config.theta, logits.numel())
+        p = cache_probs(hidden.view(1, -1), self.keys, self.values, self.config.theta, logits.numel(),
+                        keys_normalized=True)
         return mix(torch.log_softmax(logits.float(), -1).view(1, -1), p, self.config.lam)[0]
 
 

@@ -121,3 +121,13 @@ def test_cache_nll_uses_matching_history_and_never_the_future():
     assert float(on[0]) < float(off[0])  # the history key matches position 0 and was followed by its target
     # Position 1 may see the history and position 0 (followed by 7), never itself: its target 3 gets no help.
     assert float(on[1]) > float(off[1])
+
+
+def test_play_time_adjust_equals_dense_mixture():
+    cache = CachePointer(CacheConfig(theta=7.0, lam=0.2, window=50), vocab_size=30)
+    torch.manual_seed(0)
+    cache.add(torch.randn(40, 8), torch.randint(0, 30, (40,)))
+    logits, hidden = torch.randn(30), torch.randn(8)
+    dense = mix(torch.log_softmax(logits, -1).view(1, -1),
+                cache_probs(hidden.view(1, -1), cache.keys, cache.values, 7.0, 30, keys_normalized=True), 0.2)[0]
+    assert torch.allclose(cache.adjust(logits, hidden), dense, atol=1e-5)
