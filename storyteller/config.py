@@ -54,6 +54,7 @@ class TrainConfig:
     memory_budget: int = 64       # tokens of memory block
     short_context_prob: float = 0.0   # fraction of windows whose recent story is cut short, so that names
     short_context_tokens: int = 48    # must come from the memory block (teaches the model to read it)
+    rename_prob: float = 0.0      # fraction of windows whose memory names are swapped for others (see NameSwapper)
     vocab_size: int = 8192
     val_fraction: float = 0.05    # fraction of documents held out for validation
     val_tail: float = 0.0         # instead: the last fraction of every file validates (tinyshakespeare: 0.1)
@@ -98,4 +99,5 @@ class EngineConfig:
     loop_guard_retries: int = 2
     autosave: bool = True
     cache_pointer: bool = True     # use the model's tuned cache pointer when its checkpoint has one
+    repeat_guard: bool = True      # never narrate a sentence the story has already told, word for word
     extra: dict[str, Any] = field(default_factory=dict)

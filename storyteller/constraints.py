@@ -1,12 +1,22 @@
-"""Decoding constraints from hard facts in the memory, cheap enough to run at every token.
+"""Decoding constraints from hard facts in the memory and the story so far, cheap enough to run at every token.
 
-A character the memory records as dead must not act or speak again: right after the narration writes a dead
-character's name, verbs of action and speech are vetoed; right after a speech verb ("said"), a dead name is.
+- `fate_guard`: a character the memory records as dead must not act or speak again. Right after the narration
+  writes a dead character's name, verbs of action and speech are vetoed; right after a speech verb ("said"), a
+  dead name is.
+- `holder_guard`: an object the memory says someone else holds (or that was lost or destroyed) is not "your"
+  object and not in your hand: after "your" or "you hold/carry/draw ... the", its name is vetoed.
+- `repeat_guard`: the narrator never tells the same sentence twice in a story. When the sentence being written
+  is word for word one already told, the tokens that would end it are vetoed, so it must go on differently.
+  (An LSTM that falls into a loop repeats whole sentences; this breaks the loop where it starts.)
+
+Hooks compose with `combine`.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import functools
+import re
+from collections.abc import Iterable, Sequence
 
 import torch
 
@@ -43,6 +53,104 @@ def fate_guard(tokenizer: Tokenizer, dead_names: Sequence[str]) -> LogitsHook | 
         elif tail.endswith(SPEECH_VERBS):
             logits = logits.clone()
             logits[name_ids] = float("-inf")
+        return logits
+
+    return hook
+
+
+# After these, an object name would put the object in the player's hands.
+_HOLDING = re.compile(r"(?:\byour|\byou (?:now )?(?:hold|holds|are holding|carry|are carrying|grip|clutch|wield|draw|"
+                      r"raise|swing|brandish|have|still have|take out|pull out)(?: up| out)?(?: the| your| a| an)?)$")
+NOT_HELD_BY_YOU = ("lost", "destroyed", "missing")
+
+
+def holder_guard(tokenizer: Tokenizer, objects: Iterable[dict], hero: str = "you",
+                 places: Iterable[str] = ()) -> LogitsHook | None:
+    """Veto objects held by someone else (or gone) right where the narration would put them in your hand.
+
+    `objects` is the memory's list of {name, holder}; an object lying in a place may still be picked up, so only
+    holders that are other characters, or lost/destroyed/missing, count."""
+    place_set = {p.lower() for p in places}
+    yours = {"you", "i", "me", hero.lower()}
+    words: list[str] = []
+    for obj in objects:
+        holder = str(obj.get("holder") or "").lower()
+        name = str(obj.get("name") or "").strip()
+        if not name or not holder or holder in yours or holder in place_set:
+            continue
+        words.append(name.split()[-1])  # the head noun: "the golden key" -> "key"
+        words.append(name.split()[0] if name.split()[0].lower() not in {"the", "a", "an"} else name.split()[-1])
+    if not words:
+        return None
+    object_ids = torch.tensor(_first_tokens(tokenizer, words))
+
+    def hook(produced: list[int], logits: torch.Tensor) -> torch.Tensor:
+        if not produced:
+            return logits
+        tail = tokenizer.decode(produced[-8:]).rstrip().lower()
+        if _HOLDING.search(tail):
+            logits = logits.clone()
+            logits[object_ids] = float("-inf")
+        return logits
+
+    return hook
+
+
+_SENTENCE_END = re.compile(r"[.!?][\"'’”)\]]*\s+")
+_TRAILING = re.compile(r"[\s.!?\"'’”)\]]+$")
+_TAIL_TOKENS = 64
+
+
+def sentence_key(sentence: str) -> str:
+    """A sentence as the repeat guard compares it: lower case, single spaces, no closing punctuation."""
+    return _TRAILING.sub("", " ".join(sentence.lower().split()))
+
+
+def told_sentences(text: str) -> set[str]:
+    return {k for k in (sentence_key(s) for s in _SENTENCE_END.split(text)) if len(k) > 2}
+
+
+@functools.lru_cache(maxsize=4)
+def _sentence_enders(tokenizer: Tokenizer) -> torch.Tensor:
+    """Tokens that would close a sentence: sentence punctuation, or the end of the narration."""
+    pieces = tokenizer.hf.decode_batch([[i] for i in range(tokenizer.vocab_size)])
+    enders = {i for i, p in enumerate(pieces) if p[:1] in (".", "!", "?")}
+    enders |= {tokenizer.eot_id, tokenizer.doc_id}
+    return torch.tensor(sorted(enders))
+
+
+def repeat_guard(tokenizer: Tokenizer, told: set[str]) -> LogitsHook | None:
+    if not told:
+        return None
+    ender_ids = _sentence_enders(tokenizer)
+    longest = max(len(k) for k in told)
+
+    def hook(produced: list[int], logits: torch.Tensor) -> torch.Tensor:
+        if not produced:
+            return logits
+        text = tokenizer.decode(produced[-_TAIL_TOKENS:])
+        parts = _SENTENCE_END.split(text)
+        if len(parts) == 1 and len(produced) > _TAIL_TOKENS:
+            return logits  # the sentence began before the tail we decoded: longer than anything we compare
+        current = " ".join(parts[-1].lower().split())
+        if current and len(current) <= longest and current in told:
+            logits = logits.clone()
+            logits[ender_ids] = float("-inf")
+        return logits
+
+    return hook
+
+
+def combine(*hooks: LogitsHook | None) -> LogitsHook | None:
+    active = [h for h in hooks if h is not None]
+    if not active:
+        return None
+    if len(active) == 1:
+        return active[0]
+
+    def hook(produced: list[int], logits: torch.Tensor) -> torch.Tensor:
+        for h in active:
+            logits = h(produced, logits)
         return logits
 
     return hook

@@ -151,13 +151,118 @@ def cache_key(files: list[Path], tokenizer: Tokenizer, settings: dict) -> str:
     return h.hexdigest()[:16]
 
 
+# Capitalised words in a memory that are not names of anyone in particular.
+NOT_NAMES = frozenset("""the a an i you he she it they we his her my your our their this that and but old young little
+big captain king queen prince princess lord lady sir mr mrs miss master mistress doctor dr father mother brother
+sister uncle aunt saint st mount north south east west""".split())
+STATUS_WORDS = frozenset(("alive", "dead", "transformed", "imprisoned", "banished", "missing", "departed"))
+
+
+def memory_name_words(text: str) -> list[str]:
+    """The words of the proper names a rendered memory holds (hero, people and their aliases), in order."""
+    words: list[str] = []
+    for line in text.splitlines():
+        key, _, rest = line.partition(": ")
+        if key == "hero":
+            entries = [rest.split(". place:")[0]]
+        elif key == "people":
+            entries = rest.split("; ")
+        else:
+            continue
+        for entry in entries:
+            parts = entry.replace("(", " ").replace(")", " ").split()
+            if parts and parts[-1] in STATUS_WORDS:
+                parts = parts[:-1]
+            for w in parts:
+                w = w.strip(".,;:!?'\"")
+                if len(w) > 2 and w[0].isupper() and w.lower() not in NOT_NAMES and w not in words:
+                    words.append(w)
+    return words
+
+
+class NameSwapper:
+    """Training-time augmentation: the names in a window's memory get other names, consistently in the story,
+    the memory, the command and the narration.
+
+    A model that has read a book four times can guess its heroes' names from the style alone; after a swap it
+    can only find them in the memory block (or the recent story), which is what it has to do at play time on a
+    story it has never seen."""
+
+    def __init__(self, data: TurnData, tokenizer: Tokenizer, seed: int, pool_size: int = 20_000) -> None:
+        self.tok = tokenizer
+        rng = np.random.default_rng([seed, 11])
+        n = len(data.mem_offsets) - 1
+        picks = rng.choice(n, size=min(n, pool_size), replace=False) if n else []
+        texts = tokenizer.hf.decode_batch([data.ragged("mem", int(i)).tolist() for i in picks])
+        vocab_words = tokenizer.hf.get_vocab()
+        # Drop capitalised ordinary words the summarizer mistook for names ("About", "Adventure"): their
+        # lower-case form is a whole token of the vocabulary, which a name's seldom is.
+        pool = sorted({w for t in texts for w in memory_name_words(t)
+                       if w.isalpha() and "Ġ" + w.lower() not in vocab_words})
+        self.pool = pool or ["Brann", "Ysolde", "Tam", "Mirela", "Oswin", "Hale"]
+        vocab = tokenizer.hf.get_vocab_size()
+        pieces = [tokenizer.hf.decode([i]) for i in range(vocab)]
+        # A match must be a whole word: no letter straight after it, nor straight before a match without a space.
+        self.starts_word_char = np.array([bool(p) and (p[0].isalnum() or p[0] == "'" and len(p) > 1 and p[1].isalpha())
+                                          for p in pieces] + [False], dtype=bool)
+        self.ends_word_char = np.array([bool(p) and p[-1].isalnum() for p in pieces] + [False], dtype=bool)
+        self._encoded: dict[str, list[int]] = {}
+
+    def _enc(self, text: str) -> list[int]:
+        ids = self._encoded.get(text)
+        if ids is None:
+            ids = self._encoded[text] = self.tok.hf.encode(text, add_special_tokens=False).ids
+        return ids
+
+    def swap(self, seq: list[int], mask: list[int], memory_ids: np.ndarray, rng: np.random.Generator,
+             length: int) -> tuple[list[int], list[int]]:
+        names = memory_name_words(self.tok.hf.decode(memory_ids.tolist()))
+        if not names:
+            return seq, mask
+        taken = set(names)
+        rules: list[tuple[list[int], list[int], bool]] = []  # (old ids, new ids, needs a non-word before)
+        for name in names:
+            new = self.pool[int(rng.integers(len(self.pool)))]
+            if new in taken:
+                continue
+            taken.add(new)
+            rules.append((self._enc(" " + name), self._enc(" " + new), False))
+            rules.append((self._enc(name), self._enc(new), True))
+        rules.sort(key=lambda r: -len(r[0]))
+        out_seq: list[int] = []
+        out_mask: list[int] = []
+        arr = np.asarray(seq)
+        i, n = 0, len(seq)
+        while i < n:
+            for old, new, bare in rules:
+                k = len(old)
+                if (k and seq[i] == old[0] and i + k <= n and seq[i : i + k] == old
+                        and not (i + k < n and self.starts_word_char[min(arr[i + k], len(self.starts_word_char) - 1)])
+                        and not (bare and i > 0 and self.ends_word_char[min(arr[i - 1], len(self.ends_word_char) - 1)])):
+                    out_seq.extend(new)
+                    out_mask.extend([mask[i]] * len(new))
+                    i += k
+                    break
+            else:
+                out_seq.append(seq[i])
+                out_mask.append(mask[i])
+                i += 1
+        if len(out_seq) >= length:  # renamed windows keep their length: trim or pad the far end of the story
+            return out_seq[-length:], out_mask[-length:]
+        pad = length - len(out_seq)
+        return [self.tok.pad_id] * pad + out_seq, [0] * pad + out_mask
+
+
 class Batcher:
     """Builds fixed-length training windows from turns; deterministic given (seed, step) so --resume is exact."""
 
     def __init__(self, data: TurnData, tokenizer: Tokenizer, seq_len: int, memory_prob: float,
                  command_prob: float, seed: int, split: str = "train", rank: int = 0, world: int = 1,
-                 short_context_prob: float = 0.0, short_context_tokens: int = 48) -> None:
+                 short_context_prob: float = 0.0, short_context_tokens: int = 48,
+                 rename_prob: float = 0.0) -> None:
         self.short_context_prob = short_context_prob
+        self.rename_prob = rename_prob
+        self.renamer = NameSwapper(data, tokenizer, seed) if rename_prob > 0 else None
         self.short_context_tokens = short_context_tokens
         self.data = data
         self.tok = tokenizer
@@ -200,6 +305,8 @@ class Batcher:
         seq = [tok.pad_id] * pad + ctx + tail
         # mask[k] says whether predicting seq[k + 1] counts: story context and narration yes, pads/memory/command no.
         target_mask = [0] * pad + [1] * len(ctx) + tail_mask
+        if self.renamer is not None and rng is not None and t[MEM] >= 0 and rng.random() < self.rename_prob:
+            seq, target_mask = self.renamer.swap(seq, target_mask, d.ragged("mem", int(t[MEM])), rng, self.length + 1)
         mask = target_mask[1:]
         return np.array(seq, dtype=np.int64), np.array(mask, dtype=np.float32)
 

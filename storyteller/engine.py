@@ -22,7 +22,7 @@ import torch
 
 from storyteller.cache import CacheConfig, StoryCache
 from storyteller.config import EngineConfig, SamplerConfig, clamp_temperature, from_dict
-from storyteller.constraints import fate_guard
+from storyteller.constraints import combine, fate_guard, holder_guard, repeat_guard, told_sentences
 from storyteller.generator import Generator, Narration
 from storyteller.memory import Memory, MemoryConfig
 from storyteller.saves import SaveError, SaveInfo, list_saves, read_save, validate_name, write_save
@@ -171,7 +171,7 @@ class Engine:
     def _narrate(self, command: str, on_text, should_stop) -> Narration:
         previous = self.turns[-1].narration if self.turns else self.opening
         prompt = self.model_input(command)
-        hook = fate_guard(self.tokenizer, self.memory.dead_characters())
+        hook = self._constraints()
 
         def narrate() -> Narration:
             cache = self.story_cache.for_turn() if self.story_cache is not None else None
@@ -190,6 +190,17 @@ class Engine:
         if not narration.text:
             narration.text = "Nothing happens."
         return narration
+
+    def _constraints(self):
+        """Logits hooks from the hard facts: the dead stay dead, others' things stay theirs, no sentence twice."""
+        summary = self.memory.summary_json()
+        told: set[str] = set()
+        if self.config.repeat_guard:
+            for text in [self.opening, *(t.narration for t in self.turns)]:
+                told |= told_sentences(text)
+        return combine(fate_guard(self.tokenizer, self.memory.dead_characters()),
+                       holder_guard(self.tokenizer, summary["objects"], summary.get("hero") or "you", summary["places"]),
+                       repeat_guard(self.tokenizer, told))
 
     def _after_turn(self, turn: Turn) -> None:
         self.memory.read_command(turn.command)

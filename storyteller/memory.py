@@ -72,7 +72,9 @@ for _w in _words("""dragon serpent snake wolf fox bear lion lioness tiger cat ki
         elephant camel deer stag fawn fish whale shark bee ant grasshopper spider weasel heron kingfisher
         parrot squirrel hedgehog badger otter mole beast monster unicorn griffin gryphon crab beetle butterfly
         worm snail lizard crocodile boar jackal panther leopard stork crane pigeon dove magpie cuckoo
-        nightingale lark thrush wren peacock dolphin seal walrus bat"""):
+        nightingale lark thrush wren peacock dolphin walrus bat jay bluebird blackbird songbird kestrel
+        terrier hound spaniel collie mastiff poodle sheepdog mare stallion colt foal kid goose jackdaw rook
+        starling finch linnet robin vulture buzzard toad newt"""):
     _ROLE_GENDER[_w] = "a"  # an animal: he, she or it
 for _w in _words("""child baby orphan stranger traveller traveler pilgrim thief robber bandit pirate captain sailor
         soldier guard servant cook porter watchman gardener steward minister doctor lawyer judge mayor
@@ -84,7 +86,10 @@ for _w in _words("""child baby orphan stranger traveller traveler pilgrim thief 
         shoemaker magician beggar peasant landlord innkeeper jailer gaoler vizier counsellor chief chieftain
         youngster lumberjack carpenter mason potter weaver butcher sexton parson druid wizard sorcerer
         priest priestess monk nun abbess hermit knight bard minstrel chancellor apprentice prospector
-        ferryman fisherman huntsman woodman woodcutter"""):
+        ferryman fisherman huntsman woodman woodcutter mate bosun boatswain helmsman navigator highwayman
+        tinker magistrate secretary carter clockmaker watchmaker jeweller sheriff bailiff reeve
+        ostler hostler groom coachman footman butler maidservant valet smuggler poacher gamekeeper
+        ranger scout spy assassin knight-errant huntress companion guide"""):
     _ROLE_GENDER.setdefault(_w, "")
 
 _ROLE_PLURAL_IRREGULAR = {"men": "man", "women": "woman", "wolves": "wolf", "thieves": "thief", "dwarves": "dwarf",
@@ -200,7 +205,8 @@ _PLACE_NOUNS = set(_words("""castle forest wood woods palace tower house cottage
         gallery mine quarry ruins ruin world dam reservoir underworld heaven sky wharf cabin lodge den lair nest burrow hole
         chasm abyss crevasse grotto mire bog fen ford shallows depths deck hold bridge island islands
         rooms house kingdom empire realm province capital border frontier wall walls hedge ditch moat
-        building chamber crawl debris depression hallway junction maze room passageway corridor"""))
+        building chamber crawl debris depression hallway junction maze room passageway corridor gaol jail
+        cell cells barracks lock-up"""))
 _PLACE_SUFFIX = _PLACE_NOUNS | set(_words("street road lane avenue square park castle hall house tower palace hill "
                                           "mountain mountains forest wood woods river lake sea island isle city town "
                                           "village kingdom land bridge bank pass chapel church abbey cathedral "
@@ -248,8 +254,10 @@ _OBJECT_NOUNS = set(_words("""lamp lantern sword key keys ring apple apples bott
         bone bones skull feather quiver arrowhead sceptre seal stamp signet token coin hairpin pin button
         thread yarn wool spinning-wheel loom jewel-box snuffbox tinder-box lamp-oil oil cloth linen silk
         velvet fur furs hide skin skins pelt fleece golden-fleece apple-tree fruit plum plums peach grapes
-        fig figs date dates olive olives onion onions potato potatoes turnip turnips cabbage radish"""))
-_MEASURE_NOUNS = set(_words("loaf piece slice handful bit lump crust drop morsel bunch pair cupful spoonful "
+        fig figs date dates olive olives onion onions potato potatoes turnip turnips cabbage radish
+        cutlass musket sabre rapier blunderbuss trowel keg wax notebook notebooks tea coffee snuff seal
+        signet purse-strings casket lantern-key"""))
+_MEASURE_NOUNS = set(_words("loaf piece slice handful bit lump crust drop morsel bunch pair cupful spoonful set "
                             "mouthful heap pile stack scrap sheet"))
 _NOT_OBJECTS = set(_words("""breath step steps walk look care courage leave place time way chance rest nap notice
         heart part advantage aim seat turn pity fancy delight pleasure pains trouble liking idea hand hands arm
@@ -350,6 +358,12 @@ _STATUS_PATTERNS: list[tuple[str, str, str]] = [
     ("dead", "s", rf"{_ADV}(?:drowned|perished|starved\s+to\s+death|froze\s+to\s+death|bled\s+to\s+death|"
                   r"breathed\s+(?:his|her|its|their)\s+last|gave\s+up\s+the\s+ghost|expired)\b"),
     ("dead", "s", r"(?:'s|s')\s+(?:dead\s+)?(?:body|corpse|grave|funeral|ghost|skeleton|bones|remains)\b"),
+    ("dead", "s", r"(?:was|were|had\s+been|has\s+been)\s+(?:[\w'-]+\s+){1,8}?and\s+(?:then\s+)?(?:killed|slain|hanged|"
+                  r"beheaded|executed|drowned|murdered|strangled|shot|devoured|eaten|put\s+to\s+death)\b"
+                  r"(?!\s+(?:the|a|an|his|her|him|them|it|their|my|your|its|[a-z]+'s)\b)"),
+    ("dead", "s", r"(?:was|were|is|are|had\s+been|has\s+been)\s+(?:\w+ly\s+)?(?:eaten|gobbled\s+up|swallowed\s+whole|"
+                  r"swallowed\s+up)\b(?!\s+(?:up\s+)?(?:with|for)\b)"),
+    ("dead", "o", r"\b(?:ate|eats|gobbled\s+up|gobbled|swallowed\s+up)\b"),
     ("dead", "o", r"\b(?:killed|kills|kill|slew|slays|slay|has\s+slain|had\s+slain|murdered|murders|strangled|"
                   r"beheaded|drowned|devoured|ate\s+up|eats\s+up|shot\s+dead|struck\s+dead|put\s+to\s+death|"
                   r"stabbed\s+to\s+death|buried|bury|buries|executed|hanged)\b"),
@@ -364,15 +378,25 @@ _STATUS_PATTERNS: list[tuple[str, str, str]] = [
                          r"donkey|deer|fawn|pillar|rock|bush|flower|hedgehog|lion|owl|goose|duck|horse|pig)\b"),
     ("transformed", "o", r"\b(?:turned|turns|changed|changes|transformed|transforms|bewitched|enchanted)\b"),
     ("imprisoned", "s0", r"(?:thrown|cast|put|locked|shut|flung)\s+(?:up\s+)?(?:in|into)\b"),
+    ("imprisoned", "s", rf"(?:was|were|is|are|had\s+been|has\s+been|have\s+been)\s+{_ADV}(?:arrested|"
+                        r"taken\s+into\s+custody|(?:taken|dragged|hauled|marched|led|carried|sent)\s+(?:off\s+|away\s+)?"
+                        r"(?:to|into)\s+(?:the\s+|a\s+)?(?:\w+\s+)?(?:prison|jail|gaol|dungeon|cells?|lock-up)|"
+                        r"(?:thrown|cast|put|flung)\s+(?:\w+\s+)?(?:in|into)\s+(?:the\s+|a\s+)?(?:\w+\s+)?(?:prison|jail|gaol|"
+                        r"dungeon|cells?))\b"),
     ("imprisoned", "s", rf"(?:was|were|is|are|had\s+been|has\s+been|have\s+been)\s+{_ADV}(?:imprisoned|jailed|"
                         r"chained|captured|taken\s+prisoner|made\s+prisoner|taken\s+captive|locked\s+up|shut\s+up|"
                         r"locked\s+in|shut\s+in|walled\s+up|thrown\s+into|cast\s+into|put\s+into|put\s+in|"
                         r"thrown\s+in|flung\s+into|locked\s+away)\b"),
+    ("imprisoned", "o", r"\b(?:arrested|arrests|arrest|dragged|drags|hauled|hauls|marched|marches|led|leads|took|takes|"
+                        r"carried|carries)\b"),
     ("imprisoned", "o", r"\b(?:imprisoned|imprisons|imprison|jailed|chained|captured|captures|locked|locks|lock|shut|"
                         r"shuts|threw|throws|cast|casts|put|puts|flung|walled|confined|seized|seizes)\b"),
     ("banished", "s", rf"(?:was|were|is|are|had\s+been|has\s+been|have\s+been)\s+{_ADV}(?:banished|exiled|expelled|"
                       r"outlawed|driven\s+(?:out|away|from)|cast\s+out|sent\s+away|turned\s+out|chased\s+away|"
                       r"sent\s+into\s+exile)\b"),
+    ("banished", "s", rf"(?:was|were|is|are|had\s+been|has\s+been)\s+{_ADV}(?:marooned|set\s+ashore|put\s+ashore|"
+                      r"abandoned\s+on\s+(?:a|an|the)\s+(?:\w+\s+)?(?:island|islet|rock|reef|sandbank|shore))\b"),
+    ("banished", "o", r"\b(?:marooned|maroons|maroon)\b"),
     ("banished", "o", r"\b(?:banished|banishes|banish|exiled|exiles|exile|expelled|expels|outlawed|drove|drives|"
                       r"chased|sent|turned|cast)\b"),
     ("departed", "s", r"(?:went|goes|go|ran|runs|flew|flies|rode|rides|sailed|sails|walked|walks|slipped|slips|"
@@ -394,6 +418,9 @@ _STATUS_PATTERNS: list[tuple[str, str, str]] = [
     ("alive", "s", r"(?:was|were|is|are|had\s+been)\s+{0}(?:set\s+free|freed|released|rescued|let\s+(?:go|out))\b|"
                    r"(?:escaped|escapes|broke\s+free|got\s+free|(?:was|were|is|are|stood|stepped\s+out|walked\s+out|"
                    r"came\s+out|climbs?\s+out|climbed\s+out),?\s+free)\b".format(_ADV)),
+    ("alive", "s", r"(?:came|comes|walked|walks|stepped|steps|climbed|climbs|crept|creeps|ran|runs)\s+(?:back\s+)?"
+                   r"(?:down|out|forth)\b(?!\s+(?:of\s+)?(?:her|his|their)\s+(?:cell|prison|cage))|emerged\b|"
+                   r"(?:was|were)\s+(?:\w+ly\s+)?(?:led|brought|carried)\s+out\b"),
     ("alive", "s", r"(?:turned|turns|changed|changes)\s+back\s+into\b|(?:became|becomes)\s+(?:a\s+)?(?:man|woman|"
                    r"prince|princess|boy|girl|human|himself|herself)\s+again\b|regained\s+(?:his|her|their)\s+"
                    r"(?:own|human|true)\s+(?:shape|form)"),
@@ -405,18 +432,21 @@ _STATUS_PATTERNS: list[tuple[str, str, str]] = [
                    r"\bback\s+with\b"),
 ]
 _STATUS_TRIGGERS = {
-    "dead": ("die", "dead", "kill", "slain", "slew", "slay", "murder", "drown", "devour", "ate up", "eats up",
+    "dead": ("die", "dead", "kill", "ate", "eat", "gobbl", "swallow", "shot", "shoot", "slain", "slew", "slay", "murder", "drown", "devour", "ate up", "eats up",
              "eaten up", "hang", "hung", "behead", "execut", "death", "last", "lifeless", "no more", "body",
              "corpse", "grave", "funeral", "ghost", "skeleton", "bones", "remains", "perish", "expired", "buri",
              "bury", "strangle", "poison", "head of"),
     "transformed": ("turn", "chang", "transform", "bewitch", "enchant", "became", "become"),
     "imprisoned": ("prison", "jail", "chain", "captur", "captive", "lock", "shut", "walled", "thrown", "cast",
+                   "arrest", "custody", "gaol", "drag", "haul", "march", "led", "lead", "took", "take", "carri", "sent",
+                   "dungeon", "cell",
                    "put", "flung", "confined", "threw", "seize"),
-    "banished": ("banish", "exile", "expel", "outlaw", "drove", "driven", "cast", "sent", "turned out", "chase"),
+    "banished": ("banish", "exile", "expel", "outlaw", "drove", "driven", "cast", "sent", "turned out", "chase",
+                 "maroon", "ashore", "abandon"),
     "departed": ("away", "off", "depart", "sail", "left", "went home", "never"),
     "missing": ("disappear", "vanish", "missing", "lost", "nowhere", "carried", "kidnap", "stole", "spirited"),
     "alive": ("life", "aliv", "reviv", "woke", "awak", "free", "releas", "rescu", "let", "escap", "back",
-              "again", "regain", "came", "come", "return", "reappear"),
+              "again", "regain", "came", "come", "return", "reappear", "out", "down", "forth", "emerg"),
 }
 _PRISON_NOUNS = re.compile(r"\b(?:tower|prison|dungeon|jail|gaol|cell|cage|cellar|vault|pit|chest|barrel|cask|"
                            r"box|sack|bag|keep|fortress|chains|irons|stocks|bottle|jar|hole|room|closet|cupboard|"
@@ -443,6 +473,27 @@ _PAST_VERB = re.compile(r"^(?:\w+ed|slew|slain|ate|drove|threw|sent|hung|bound|f
 _COMPILED_STATUS = [(st, side, re.compile(rx if rx.startswith(("(?:'s", "\\b")) else r"(?<![a-z])(?:" + rx + ")"))
                     for st, side, rx in _STATUS_PATTERNS]
 
+_CLAUSE_BOUND2 = re.compile(r"[,;:]\s*(?:(?:and|but|so|yet|or|then)\s+)?|\b(?:and|but|so|yet|or|then)\s+|"
+                            r"\b(?P<sub>where|when|while|who|whom|which|that|because|until|after|before|if|though|"
+                            r"although|as|once|since|unless|till)\s+")
+_LEAD_FILLER = re.compile(r"\b(?:and|but|so|then|now|when|as|once|at\s+last|suddenly|still|soon|quickly|also)\b|"
+                          r"\w+ly\b|[^a-z'\s]")
+_DET_START = re.compile(r"(?:the|a|an|his|her|their|its|my|your|our|this|that|these|those|some|two|three|all|"
+                        r"[a-z]+'s?)(?![a-z])")
+_PP_START = re.compile(r"^(?:(?:in|at|on|by|with|from|after|for|during|to|into|across|over|through)\s+(?:the|a|an|his|"
+                       r"her|their|that|this|its|my|our)\s+(?:[\w'-]+\s+)?[\w'-]+\s+)+")
+_FREE_MOTION = re.compile(r"\s+(?:then\s+)?(?:crept|went|ran|walked|hurried|rode|fled|climbed|hastened|slipped|stole)\s+"
+                          r"(?:\w+\s+)?(?:up|down|out|to|into|back|home|away|off|across|through)\b")
+_COPULA_BEFORE = re.compile(r"(?<!\bit )(?<!\bthere )(?<!\bthis )(?<!\bthat )\b(?:was|is|were|are|became|becomes|become|"
+                            r"remained|seemed)\s+(?:also\s+|still\s+|now\s+)?$|\b(?:made|make|makes|named|appointed|"
+                            r"crowned)\s+[a-z]+\s+$")
+_HEDGE_BEFORE = re.compile(r"\b(?:(?:some|others|people|folk|many|they|everyone|nobody)\s+(?:said|say|says|thought|think|"
+                           r"believed|believe|claimed|claim|swore|whispered|feared|fear)|perhaps|maybe|probably|"
+                           r"possibly|rumou?r\s+(?:had\s+it|said))\s+(?:that\s+)?$")
+_TAKE_AWAY_VERBS = ("arrested", "arrests", "arrest", "dragged", "drags", "hauled", "hauls", "marched", "marches", "led",
+                    "leads", "took", "takes", "carried", "carries")
+_TO_PRISON = re.compile(r"\s*(?:off\s+|away\s+|back\s+)?(?:to|into|in)\s+(?:the\s+|a\s+|his\s+|her\s+|their\s+)?"
+                        r"(?:[\w'-]+\s+)?(?:prison|jail|gaol|dungeon|cells?|lock-up|gaol-house)\b")
 _ALIVE_FROM = {"dead", "transformed", "imprisoned", "banished", "missing", "departed"}
 
 # appositions and naming: "Brann, the old ferryman," / "a ferryman named Brann" / "Odo the miller"
@@ -605,6 +656,29 @@ _ALIVE_EVENT = {"dead": "came back to life", "transformed": "was restored", "imp
 # =====================================================================================================
 # Helpers
 # =====================================================================================================
+def _is_superlative(w: str) -> bool:
+    w = w.split("-")[0]
+    return w in ("best", "worst", "most", "least") or (len(w) > 4 and w.endswith("est") and w not in _NOT_SUPERLATIVE)
+
+
+_NOT_SUPERLATIVE = set(_words("honest modest earnest dishonest forest interest harvest conquest request west"))
+_COMPOUND_HEADS = set(_words("""cage kennel house hut coop nest basket collar bowl cart sledge stable pen hutch trap
+        net saddle bridle leash feather feathers song call skin skins fur hide horn horns tusk tooth teeth egg eggs
+        shed yard pond door gate"""))
+
+
+def _by_salience(mentions: list[_Mention], characters: dict[str, Any]) -> list[str]:
+    """Character keys of a sentence's mentions, most mentioned first (ties: first mentioned), possessors last."""
+    count: dict[str, int] = {}
+    first: dict[str, int] = {}
+    for i, m in enumerate(mentions):
+        if m.key in characters and not m.poss:
+            count[m.key] = count.get(m.key, 0) + 1
+            first.setdefault(m.key, i)
+    out = sorted(count, key=lambda k: (-count[k], first[k]))
+    return out + [m.key for m in mentions if m.key in characters and m.poss and m.key not in count]
+
+
 def _norm(s: str) -> str:
     return _WS.sub(" ", s.strip()).lower()
 
@@ -1055,8 +1129,7 @@ class Memory:
         self._statuses(sent, low, mentions, narr)
         self._objects_in(sent, low, narr, mentions)
         self._goals(sent, low, mentions)
-        self._prev = ([m.key for m in mentions if m.key in self.characters and not m.poss] +
-                      [m.key for m in mentions if m.key in self.characters and m.poss])
+        self._prev = _by_salience(mentions, self.characters)
 
     # -- names, roles, pronouns --------------------------------------------------------------------
     def _role_key(self, adj: str, role: str) -> tuple[str, str, bool]:
@@ -1082,6 +1155,14 @@ class Memory:
                     continue
             if det in ("a", "an") and _PREDICATE_BEFORE.search(low, max(0, m.start() - 12), m.start()):
                 continue  # "became a clerk", "like a bird", "turned into a toad", "the size of a cat"
+            if det not in ("a", "an") and _COPULA_BEFORE.search(low, max(0, m.start() - 30), m.start()) \
+                    and self._aliases.get(self._role_key(m.group("adj"), role)[0]) is None:
+                continue  # "he was the finest clockmaker", "I was his apprentice", "made Hob her steward"
+            if any(_is_superlative(a) for a in m.group("adj").split()):
+                continue  # "the worst-tempered man I have ever known": a description
+            if low[m.end():m.end() + 1] == " " and _singular(low[m.end() + 1:m.end() + 16].split(" ", 1)[0]
+                                                            .strip(".,;:!?\"'")) in _COMPOUND_HEADS:
+                continue  # "the bird cage", "the dog kennel": a thing, not the animal
             if det in ("a", "an") and re.match(r"\s+of\s+(?:a|an)\s", low[m.end():m.end() + 8]):
                 continue  # "a giant of a man", "a mouse of a girl": a description, not a character
             end = m.end()
@@ -1395,39 +1476,72 @@ class Memory:
             return ch.gender in (want, "", "a")
 
         subject = w in ("he", "she", "they", "it")
+        if w == "it":
+            # "it" is the object in "caught it", the subject in "before it reached the door"
+            cs = 0
+            for cm in _CLAUSE_BOUND2.finditer(self._cur_low, 0, pos):
+                cs = cm.end()
+            subject = not _LEAD_FILLER.sub("", self._cur_low[cs:pos]).strip()
         if subject:
             if _CLAUSE_START.search(self._cur_low, 0, pos):
                 # sentence-initial pronoun: the subject of the previous sentence
-                for k in before + prev:
-                    if ok(k):
-                        return k
-                return None
-            # inside a sentence ("... so that he fell down dead"): the most recent one, possessors included
-            recent = [m.key for m in found if m.start < pos and m.key in self.characters]
-            for k in list(reversed(recent)) + prev:
+                pool = before + prev
+            else:
+                # inside a sentence ("... so that he fell down dead"): the most recent one, possessors included
+                recent = [m.key for m in found if m.start < pos and m.key in self.characters]
+                pool = list(reversed(recent)) + prev
+            for k in pool:
                 if ok(k):
+                    self._learn_gender(k, want, pool, ok)
                     return k
             return None
         # object pronoun: the most recent one, unless that is the subject of this very clause
-        # ("the cat sprang on him": not the cat; "seized the princess and locked her": the princess)
+        # ("the cat sprang on him": not the cat; "seized the princess and locked her": the princess;
+        # "Hans took the goose and gave it to him": not Hans)
         cands = [k for k in reversed(before) if ok(k)] + [k for k in prev if ok(k)]
         if not cands:
             return None
-        near = [m for m in found if m.start < pos and not m.poss and m.key in self.characters]
-        subject = None
-        if near:
-            nm = near[-1]
-            low = self._cur_low
-            cs = 0
-            for cm in _CLAUSE_BOUND.finditer(low, 0, nm.start):
-                cs = cm.end()
-            lead = low[cs:nm.start]
-            if not re.sub(r"\b(?:and|but|so|then|now|when|as|once|at\s+last|suddenly)\b|[^a-z]", "", lead):
-                subject = nm.key
+        subject = self._clause_subject(found, pos)
         for k in cands:
             if k != subject:
+                self._learn_gender(k, want, [x for x in cands if x != subject], ok)
                 return k
         return cands[0]
+
+    def _learn_gender(self, key: str, want: str, pool: list[str], ok: Callable[[str], bool]) -> None:
+        """A named character of unknown gender that is the only possible referent of "he"/"she" gets that gender."""
+        if want not in ("m", "f"):
+            return
+        ch = self.characters[key]
+        if ch.gender or ch.kind != "name":
+            return
+        if all(k == key for k in pool if ok(k)):
+            ch.gender = want
+
+    def _clause_subject(self, found: list[_Mention], pos: int) -> str | None:
+        """The character that is the subject of the clause around `pos`, if it is one: the mention that starts the
+        clause, or, for a clause that starts with its verb ("... and gave it to him"), the subject of the nearest
+        main clause before it."""
+        low = self._cur_low
+        segs: list[tuple[int, bool]] = [(0, False)]
+        for cm in _CLAUSE_BOUND2.finditer(low, 0, pos):
+            segs.append((cm.end(), bool(cm.group("sub"))))
+        mentions = [m for m in found if m.start < pos and m.key in self.characters]
+        for i in range(len(segs) - 1, -1, -1):
+            start, sub = segs[i]
+            end = segs[i + 1][0] if i + 1 < len(segs) else pos
+            own = i == len(segs) - 1
+            if not own and sub:
+                continue
+            first = next((m for m in mentions if start <= m.start < end), None)
+            lead = _LEAD_FILLER.sub("", low[start:first.start if first else end]).strip()
+            if first is not None and not lead:
+                return None if first.poss else first.key
+            if lead and _DET_START.match(_PP_START.sub("", lead)) or (first is None and not lead):
+                return None  # the clause has a subject that is not a character ("the guards caught him")
+            if not own and lead:
+                continue
+        return None
 
     # -- aliases -----------------------------------------------------------------------------------
     def _learn_aliases(self, sent: str, low: str) -> None:
@@ -1591,6 +1705,11 @@ class Memory:
                                                                             r"(?:ed|s)?\b", low[first.end:first.end + 20]) \
                     and not re.match(r"\s+(?:was|is)\s+(?:gone|away|never)", low[first.end:first.end + 20]):
                 self._change_status(first.key, "alive", sent, verb="back")
+            elif ch.status == "imprisoned" and self.sentence_index - ch.since >= 2 \
+                    and _CLAUSE_START.search(low, 0, first.start) and _FREE_MOTION.match(low, first.end):
+                # a prisoner who walks about again is free: "He crept up to the great hall"
+                self._change_status(first.key, "alive", sent, verb="out")
+        changes: list[tuple[int, int, str, str, str]] = []
         for status, side, rx in _COMPILED_STATUS:
             trig = _STATUS_TRIGGERS[status]
             if not any(t in low for t in trig):
@@ -1613,6 +1732,8 @@ class Memory:
                     if status not in ("dead",) or not m.group(0).startswith(("'s", "s'")):
                         if _NEG_BEFORE.search(low[max(0, ms - 40):ms]):
                             continue
+                    if _HEDGE_BEFORE.search(low, max(0, target[0] - 40), target[0]):
+                        continue  # "some said he drowned at the ford": hearsay
                 elif side == "o":
                     if quoted and not _PAST_VERB.match(m.group(0).split()[0]):
                         continue  # "kill her!" in speech is an order, not an event
@@ -1623,6 +1744,14 @@ class Memory:
                         continue
                     tail = low[target[1]:target[1] + 60]
                     verb = m.group(0).strip()
+                    if _HEDGE_BEFORE.search(low, max(0, ms - 40), ms):
+                        continue
+                    if status == "imprisoned" and verb.split()[0] in _TAKE_AWAY_VERBS:
+                        # "dragged him off to the gaol", "took her to prison"; "arrested him" needs nothing more
+                        if not verb.startswith("arrest") and not _TO_PRISON.match(tail):
+                            continue
+                    if status == "alive" and verb in ("set", "sets"):
+                        verb = "set free"
                     if status == "imprisoned" and verb.split()[0] in ("threw", "throws", "cast", "casts", "put",
                                                                       "puts", "flung", "shut", "shuts", "seized",
                                                                       "seizes", "lock", "locks", "locked",
@@ -1635,6 +1764,8 @@ class Memory:
                                                                     "cast"):
                         if not re.match(r"\s*(?:\w+\s+)?(?:away|out|off|from|into\s+exile|forth)\b", tail):
                             continue
+                        if _TO_PRISON.match(tail):
+                            continue  # "sent him off to prison"
                     if status == "transformed" and not re.match(r"\s*(?:\w+\s+){0,3}?(?:into|to\s+stone)\b", tail):
                         continue
                 else:  # "the body of X"
@@ -1644,7 +1775,10 @@ class Memory:
                 key = target[2]
                 if key in ("you", "I") or key not in self.characters:
                     continue
-                self._change_status(key, status, sent, verb=m.group(0))
+                changes.append((ms, len(changes), key, status, verb if side == "o" else m.group(0)))
+        # in the order the text tells them: "When Hob came back, the guards threw him into the dungeon"
+        for _ms, _i, key, status, verb in sorted(changes):
+            self._change_status(key, status, sent, verb=verb)
 
     @staticmethod
     def _subject_before(low: str, chars: list[_Mention], pos: int) -> tuple[int, int, str] | None:
@@ -1711,9 +1845,10 @@ class Memory:
                 wake = v.startswith(("woke", "wakes", "awoke", "awake"))
                 untrans = bool(re.search(r"back\s+into|again|regained", v))
                 free = bool(re.search(r"free|releas|rescu|escap|let", v))
+                out = bool(re.search(r"\b(?:out|down|forth)\b|emerged", v))
                 back = bool(re.search(r"back|home|return|reappear", v)) and not untrans
                 allowed = {"dead": revive or wake, "transformed": untrans or revive or free,
-                           "imprisoned": free or back, "banished": back or free,
+                           "imprisoned": free or back or out, "banished": back or free,
                            "missing": back or free or revive, "departed": back}
                 if not allowed.get(cur, False):
                     return

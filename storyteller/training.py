@@ -225,7 +225,8 @@ def train(corpus: list[str | Path], out: str | Path, config: TrainConfig, model_
             torch.set_rng_state(opt_tensors["rng.torch"])
 
     train_batches = Batcher(data, tokenizer, config.seq_len, config.memory_prob, config.command_prob,
-                            config.seed, "train", rank, world, config.short_context_prob, config.short_context_tokens)
+                            config.seed, "train", rank, world, config.short_context_prob, config.short_context_tokens,
+                            config.rename_prob)
     val_batches = Batcher(data, tokenizer, config.seq_len, 1.0, 1.0, config.seed, "val").fixed_batches(
         config.batch_size, config.eval_batches)
     chars_per_token = data.characters / max(1, len(data.stream))

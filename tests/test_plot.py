@@ -131,3 +131,70 @@ def test_play_time_adjust_equals_dense_mixture():
     dense = mix(torch.log_softmax(logits, -1).view(1, -1),
                 cache_probs(hidden.view(1, -1), cache.keys, cache.values, 7.0, 30, keys_normalized=True), 0.2)[0]
     assert torch.allclose(cache.adjust(logits, hidden), dense, atol=1e-5)
+
+
+def test_holder_guard_keeps_others_things_out_of_your_hand(tiny_tokenizer):
+    from storyteller.constraints import holder_guard
+
+    objects = [{"name": "golden key", "holder": "the witch"}, {"name": "lamp", "holder": "you"},
+               {"name": "crown", "holder": "castle"}]
+    hook = holder_guard(tiny_tokenizer, objects, hero="you", places=["castle"])
+    key = tiny_tokenizer.encode(" key")[0]
+    lamp = tiny_tokenizer.encode(" lamp")[0]
+    vetoed = hook(tiny_tokenizer.encode("You open the door with your"), torch.zeros(tiny_tokenizer.vocab_size))
+    assert vetoed[key] == float("-inf") and torch.isfinite(vetoed[lamp])
+    free = hook(tiny_tokenizer.encode("The witch holds the"), torch.zeros(tiny_tokenizer.vocab_size))
+    assert torch.isfinite(free).all()
+    assert holder_guard(tiny_tokenizer, [{"name": "lamp", "holder": "you"}]) is None
+
+
+def test_repeat_guard_forbids_ending_a_sentence_already_told(tiny_tokenizer):
+    from storyteller.constraints import combine, repeat_guard, sentence_key, told_sentences
+
+    told = told_sentences("You are in a dark forest. A path leads north to an old castle.\n\nTaken.")
+    assert {"you are in a dark forest", "taken"} <= told
+    assert sentence_key('  "Go away!"  ') == '"go away'
+    hook = repeat_guard(tiny_tokenizer, told)
+    full_stop = tiny_tokenizer.encode(".")[0]
+    blocked = hook(tiny_tokenizer.encode("The witch laughed. You are in a dark forest"), torch.zeros(tiny_tokenizer.vocab_size))
+    assert blocked[full_stop] == float("-inf") and blocked[tiny_tokenizer.eot_id] == float("-inf")
+    other = hook(tiny_tokenizer.encode("You are in a dark castle"), torch.zeros(tiny_tokenizer.vocab_size))
+    assert torch.isfinite(other).all()
+    assert repeat_guard(tiny_tokenizer, set()) is None
+    both = combine(None, hook)
+    assert both is hook and combine(None, None) is None
+
+
+def parrot_generator(checkpoint, line: str):
+    """A real Generator whose model always wants to say the same line: a narrator stuck in a loop."""
+    from storyteller.generator import Generator
+
+    class Parrot(Generator):
+        def forward(self, ids, state=None):
+            step = 0 if state is None else state + len(ids)
+            logits = torch.zeros(len(ids), self.tokenizer.vocab_size)
+            logits[-1, wanted[min(step, len(wanted) - 1)]] = 30.0
+            return logits, torch.zeros(len(ids), 4), step
+
+    wanted = [*checkpoint.tokenizer.encode(line), checkpoint.tokenizer.eot_id]
+    return Parrot(checkpoint, quantize=False)
+
+
+def test_engine_never_tells_a_sentence_twice(tiny_checkpoint, tmp_path):
+    from storyteller.config import SamplerConfig
+    from storyteller.constraints import told_sentences
+    from storyteller.engine import Engine
+
+    engine = Engine(parrot_generator(tiny_checkpoint, "Taken."), saves_dir=tmp_path, seed=3,
+                    sampler=SamplerConfig(max_tokens=12, temperature=0.5), opening="You stand before the gate.")
+    engine.story_cache = None
+    engine.config.loop_guard_retries = 0
+    engine.submit("take lamp")
+    engine.submit("take key")
+    assert engine.turns[0].narration == "Taken."
+    assert "taken" not in told_sentences(engine.turns[1].narration)
+
+    engine.config.repeat_guard = False  # the guard is what stopped the parrot
+    engine.submit("take crown")
+    assert engine.turns[2].narration == "Taken."
+

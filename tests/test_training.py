@@ -178,3 +178,35 @@ def test_short_context_windows_and_fine_tuning(corpus, tmp_path, tiny_tokenizer)
     tuned = load_checkpoint(tmp_path / "ft/last")
     assert tuned.tokenizer.to_str() == base.tokenizer.to_str()
     assert tuned.model.config == base.model.config
+
+
+def test_memory_name_words_reads_hero_and_people():
+    from storyteller.dataset import memory_name_words
+
+    text = "hero: Rose. place: forest\ncarrying: key\npeople: Brann (the old ferryman) dead; the king alive; Captain Flint alive"
+    assert memory_name_words(text) == ["Rose", "Brann", "Flint"]
+
+
+def test_name_swap_renames_consistently_and_keeps_the_window_shape(corpus, tiny_tokenizer):
+    import numpy as np
+
+    from storyteller.dataset import NameSwapper
+
+    docs = load_documents([corpus])
+    data = build_turn_data(docs, tiny_tokenizer, memory_budget=24, val_fraction=0.2)
+    batcher = Batcher(data, tiny_tokenizer, seq_len=64, memory_prob=1.0, command_prob=1.0, seed=0, rename_prob=1.0)
+    tok = tiny_tokenizer
+    swapper = batcher.renamer
+    swapper.pool = ["Ysolde"]  # one candidate: the swap is predictable
+    tale_turns = [i for i in range(len(data.turns)) if "Rose" in tok.decode(data.ragged("mem", int(data.turns[i][5])))]
+    assert tale_turns, "the tale's memory should name Rose"
+    seq, mask = batcher.window(int(tale_turns[-1]), None)
+    new_seq, new_mask = swapper.swap(seq.tolist(), [0] + mask.tolist(), data.ragged("mem", int(data.turns[tale_turns[-1]][5])),
+                                     np.random.default_rng(0), len(seq))
+    before, after = tok.decode(seq.tolist()), tok.decode(new_seq)
+    assert "Rose" in before and "Rose" not in after
+    assert after.count("Ysolde") == before.count("Rose")
+    assert len(new_seq) == len(seq) and len(new_mask) == len(seq)
+    # the memory block is still unscored after the swap
+    mem_start, mem_end = new_seq.index(tok.mem_id), new_seq.index(tok.end_mem_id)
+    assert not any(new_mask[mem_start + 1 : mem_end + 1])
