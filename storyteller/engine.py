@@ -328,6 +328,7 @@ class Engine:
 
     def _replay_memory(self) -> Memory:
         pinned = list(self.memory.pinned)
+        forgotten = self.memory.to_dict().get("forgotten", {})
         memory = Memory(MemoryConfig(budget_tokens=self.config.memory_budget))
         memory.read(self.opening)
         for t in self.turns:
@@ -335,6 +336,13 @@ class Engine:
             memory.read(t.narration)
         for p in pinned:
             memory.pin(p)
+        # What the player told the memory to forget stays forgotten, even though the story still names it.
+        for kind, keys in forgotten.items():
+            for key in keys:
+                try:
+                    memory.forget(kind, key)
+                except (KeyError, ValueError, IndexError):
+                    pass
         return memory
 
     # -- saves -------------------------------------------------------------------------------------

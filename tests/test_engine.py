@@ -44,6 +44,18 @@ def test_undo_restores_memory_and_pins(make_engine):
     assert engine.memory.to_dict() == before
 
 
+def test_undo_past_the_snapshots_keeps_what_the_player_forgot(make_engine):
+    engine = make_engine(opening="The witch lives in the tower. The old ferryman waits by the river.")
+    engine.submit("look")
+    engine.submit("wait")
+    assert any(c["name"] == "the witch" for c in engine.memory.summary_json()["characters"])
+    engine.memory.forget("character", "the witch")
+    for turn in engine.turns:
+        turn.memory_before = None  # as if these turns were older than the undo depth
+    engine.submit("/undo")
+    assert not any(c["name"] == "the witch" for c in engine.memory.summary_json()["characters"])
+
+
 def test_retry_replaces_last_turn(make_engine):
     engine = make_engine()
     engine.submit("look")
