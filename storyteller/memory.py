@@ -220,7 +220,7 @@ _MOTION_WORDS = set(_words("""went go goes going gone come came comes coming ret
         travel travelled traveled travelling traveling journey journeyed journeying sail sailed sailing ride rode
         riding walk walked walking run ran running fly flew flying fled flee hurried hurry hastened march
         marched drove drive wandered wander crept creep swam swim arrived arrive arrives moved move back way
-        sent banished brought carried led taken bound headed set off out home"""))
+        sent banished brought carried led taken bound headed set off out home ship passage course"""))
 _PERSON_BEFORE_PREP = set(_words("""looked look looks looking smiled smile laughed laugh glanced stared stare
         shouted shout pointed nodded winked growled barked spoke speak said say talked talk whispered
         belonged married gave give handed sold told wrote listened angry kind cruel good"""))
@@ -487,6 +487,8 @@ _FREE_MOTION = re.compile(r"\s+(?:then\s+)?(?:crept|went|ran|walked|hurried|rode
 _COPULA_BEFORE = re.compile(r"(?<!\bit )(?<!\bthere )(?<!\bthis )(?<!\bthat )\b(?:was|is|were|are|became|becomes|become|"
                             r"remained|seemed)\s+(?:also\s+|still\s+|now\s+)?$|\b(?:made|make|makes|named|appointed|"
                             r"crowned)\s+[a-z]+\s+$")
+_OBJ_MENTION_RE = re.compile(r"\b(?:the|a|an|his|her|my|your|their|its|our|some|this|that|these|those)\s+")
+_OBJ_WORDS_RE = re.compile(r"[a-z][\w'-]*(?:\s+(?!(?:the|a|an|his|her|my|your|their|its|our|and|of)\b)[a-z][\w'-]*){0,3}")
 _HEDGE_BEFORE = re.compile(r"\b(?:(?:some|others|people|folk|many|they|everyone|nobody)\s+(?:said|say|says|thought|think|"
                            r"believed|believe|claimed|claim|swore|whispered|feared|fear)|perhaps|maybe|probably|"
                            r"possibly|rumou?r\s+(?:had\s+it|said))\s+(?:that\s+)?$")
@@ -571,11 +573,13 @@ _TAKE_WEAK = ("took|takes|take|taking|got|gets|get|found|finds|stole|steals|had\
               "draws|bought|buys|won|carried|carries|carrying|held|holds|holding|wore|wears|wearing|clutching|"
               "clutched|clutches|brought|brings|fetched|fetches|had|has|obtained|collected|gathered")
 _GIVE = ("gave|gives|give|giving|handed|hands|hand|passed|passes|sold|sells|lent|lends|offered|offers|returned|"
+         "fed|feeds|traded|trades|swapped|swaps|bartered|exchanged|paid|pays|"
          "returns|threw|throws|tossed|tosses|sent|sends|brought|brings|showed")
-_DROP = ("dropped|drops|drop|put\\s+down|puts\\s+down|laid\\s+down|lays\\s+down|set\\s+down|sets\\s+down|left|leaves|"
+_DROP = ("let\\s+go\\s+of|lets\\s+go\\s+of|dropped|drops|drop|put\\s+down|puts\\s+down|laid\\s+down|lays\\s+down|set\\s+down|sets\\s+down|left|leaves|"
          "threw\\s+away|throws\\s+away|threw\\s+down|throws\\s+down|abandoned|hid|hides|buried|buries|placed|"
          "places|put|puts|laid|lays|hung|hangs")
 _DESTROY = ("broke|breaks|smashed|smashes|shattered|shatters|destroyed|destroys|burned|burnt|burns|crushed|crushes|"
+            "snapped|snaps|splintered|splinters|"
             "ate|eats|devoured|devours|drank|drinks|tore|tears|melted|melts|consumed|consumes|ruined|ruins|"
             "swallowed|swallows|ate\\s+up|eats\\s+up")
 _LOSE = "lost|loses|mislaid"
@@ -599,8 +603,9 @@ _OBJ_SUBJ_RE = re.compile(
     r"(?P<given>(?:was|were|is|are|had\s+been|has\s+been)\s+(?:given|handed|sold|passed|returned|sent|brought|lent)"
     r"(?:\s+back)?\s+to\b)|"
     r"(?P<fell>(?:(?:was|is|were|are)\s+\w+\s+(?:\w+\s+){0,4}?and\s+)?(?:fell|falls|dropped|drops|slipped|slips|"
-    r"sank|sinks|rolled|rolls|tumbled|tumbles|flew|flies|landed|lands)\s+(?:\w+\s+){0,2}?(?:into|in|onto|on|to|down|"
-    r"off|from)\b)|"
+    r"sank|sinks|rolled|rolls|tumbled|tumbles|flew|flies|landed|lands|bounced|bounces|splashed|splashes|floated|"
+    r"floats|drifted|drifts|lay|lies|lying|rested|rests)\s+(?:\w+\s+){0,2}?(?:into|in|onto|on|to|down|off|from)\b)|"
+    r"(?P<went>(?:went|goes|passed|passes|came|comes)\s+to\b)|"
     r"(?P<placed>(?:was|were|is|are|had\s+been|has\s+been)\s+(?:\w+ly\s+)?(?:hung|hidden|placed|put|laid|left|buried|"
     r"kept|stored|set|locked\s+away|locked\s+up|hanging)\s+(?:up\s+)?(?:in|on|at|into|under|inside|upon|behind|above|"
     r"over|beneath)\b))")
@@ -665,6 +670,23 @@ _NOT_SUPERLATIVE = set(_words("honest modest earnest dishonest forest interest h
 _COMPOUND_HEADS = set(_words("""cage kennel house hut coop nest basket collar bowl cart sledge stable pen hutch trap
         net saddle bridle leash feather feathers song call skin skins fur hide horn horns tusk tooth teeth egg eggs
         shed yard pond door gate"""))
+
+
+class _LazyObjects:
+    """The things a sentence names ((position, key, name) list), found on first use."""
+
+    def __init__(self, memory: "Memory", nlow: str) -> None:
+        self._m, self._nlow, self._objs = memory, nlow, None
+
+    def __iter__(self):
+        if self._objs is None:
+            self._objs = self._m._object_mentions(self._nlow)
+        return iter(self._objs)
+
+    def __reversed__(self):
+        if self._objs is None:
+            self._objs = self._m._object_mentions(self._nlow)
+        return reversed(self._objs)
 
 
 def _by_salience(mentions: list[_Mention], characters: dict[str, Any]) -> list[str]:
@@ -849,6 +871,8 @@ class Memory:
         self._pending: list[str] | None = None         # a command waiting for the game's response
         self._inventory = False                        # reading an inventory listing
         self._last_object: str | None = None           # for "it"
+        self._recent_object: list[Any] | None = None     # [key, name, sentence index] of the last thing named
+        self._recent_texts: list[tuple[int, str]] = []   # the last sentences read, not yet searched for things
         self._speaker: str | None = None               # the character who spoke last
         self._cur_low = ""                             # the sentence being read (lowercase)
         self._forgotten: dict[str, list[str]] = {k: [] for k in FORGET_KINDS}
@@ -1387,7 +1411,8 @@ class Memory:
         if prev in _PLACE_PREP_ALWAYS:
             return True
         if prev in ("at", "of", "below", "above", "beyond", "behind", "under", "beneath", "past", "by", "outside",
-                    "over") and len(bw) > 1 and _singular(bw[-2].strip(",")) in _PLACE_NOUNS:
+                    "over") and len(bw) > 1 and (_singular(bw[-2].strip(",")) in _PLACE_NOUNS or
+                                                 prev == "at" and bw[-2].strip(",") in _ROLE_FORMS):
             return True  # "the abbey at Dunmere", "the caves below Harrowgate"
         if prev in ("to", "from", "at", "on", "for") and len(bw) > 1:
             p2 = bw[-2]
@@ -1526,7 +1551,7 @@ class Memory:
         segs: list[tuple[int, bool]] = [(0, False)]
         for cm in _CLAUSE_BOUND2.finditer(low, 0, pos):
             segs.append((cm.end(), bool(cm.group("sub"))))
-        mentions = [m for m in found if m.start < pos and m.key in self.characters]
+        mentions = [m for m in found if m.start < pos and (m.key in self.characters or m.key in ("you", "I"))]
         for i in range(len(segs) - 1, -1, -1):
             start, sub = segs[i]
             end = segs[i + 1][0] if i + 1 < len(segs) else pos
@@ -1535,9 +1560,10 @@ class Memory:
                 continue
             first = next((m for m in mentions if start <= m.start < end), None)
             lead = _LEAD_FILLER.sub("", low[start:first.start if first else end]).strip()
+            lead = _PP_START.sub("", lead + " ").strip()  # "in the end the sheriff's men came"
             if first is not None and not lead:
                 return None if first.poss else first.key
-            if lead and _DET_START.match(_PP_START.sub("", lead)) or (first is None and not lead):
+            if lead and _DET_START.match(lead) or (first is None and not lead and not own):
                 return None  # the clause has a subject that is not a character ("the guards caught him")
             if not own and lead:
                 continue
@@ -1629,6 +1655,9 @@ class Memory:
             votes = self._names.setdefault(ckey, [0, 0, idx])
             votes[0] += 1
         self._claim_role(key, ck, strong=True, surface=" ".join(rl) if rl[0] in ("the", "a", "an") else None)
+        if key != "the " + _ROLE_FORMS[role_word][0] and not _ROLE_FORMS[role_word][1]:
+            # "the first mate, Dunstan Hale": later just "the mate"
+            self._claim_role("the " + _ROLE_FORMS[role_word][0], ck, strong=False)
 
     def _claim_role(self, role_key: str, ck: str, strong: bool, surface: str | None = None) -> None:
         ch = self.characters.get(ck)
@@ -1698,9 +1727,9 @@ class Memory:
             return
         # someone who had left and now acts again at the start of a sentence is back
         first = chars[0]
-        if not first.pron and not first.poss and first.key in self.characters:
+        if not first.poss and first.key in self.characters:
             ch = self.characters[first.key]
-            if ch.status in ("departed", "missing") and self.sentence_index - ch.since >= 3 \
+            if ch.status in ("departed", "missing") and self.sentence_index - ch.since >= 3 and not first.pron \
                     and _CLAUSE_START.search(low, 0, first.start) and re.match(r"\s+(?:had\s+|was\s+|then\s+)?[a-z]+"
                                                                             r"(?:ed|s)?\b", low[first.end:first.end + 20]) \
                     and not re.match(r"\s+(?:was|is)\s+(?:gone|away|never)", low[first.end:first.end + 20]):
@@ -2022,6 +2051,70 @@ class Memory:
         nlow = narr.lower()
         if not nlow.strip():
             return
+        sent_objs = _LazyObjects(self, nlow)
+        try:
+            self._objects_in2(sent, low, nlow, mentions, sent_objs)
+        finally:
+            # the things this sentence names are worked out only when a later "it" needs them
+            self._recent_texts = (self._recent_texts + [(self.sentence_index, nlow)])[-2:]
+
+    def _recent(self) -> list[Any] | None:
+        """[key, name, sentence index] of the last thing named in the sentences read before this one."""
+        for idx, text in reversed(self._recent_texts):
+            objs = self._object_mentions(text)
+            if objs:
+                self._recent_object = [objs[-1][1], objs[-1][2], idx]
+                self._recent_texts = [(i, t) for i, t in self._recent_texts if i > idx]
+                break
+        return self._recent_object
+
+    def _object_mentions(self, nlow: str) -> list[tuple[int, str, str]]:
+        """(position, key, name) of the things this sentence names ("a gold compass"), for a later "it"."""
+        out: list[tuple[int, str, str]] = []
+        for m in _OBJ_MENTION_RE.finditer(nlow):
+            mw = _OBJ_WORDS_RE.match(nlow, m.end())
+            if not mw:
+                continue
+            words = []
+            for w in mw.group(0).split():
+                if w in _NP_STOP:
+                    break
+                if w in _ROLE_FORMS:
+                    words = []
+                    break
+                words.append(w)
+            if not words:
+                continue
+            name, key = self._np_name(words)
+            if key and (key in self.objects or key in _OBJECT_NOUNS) and key not in _ROLE_FORMS \
+                    and key not in _NOT_OBJECTS:
+                out.append((m.start(), key, name))
+        return out
+
+    def _object_pronoun(self, pos: int, mentions: list[_Mention], sent_objs: "_LazyObjects"
+                        ) -> tuple[str, str] | None:
+        """What "it"/"them" at `pos` names: not a character it was read as (an animal), else the last thing named
+        earlier in this sentence or in the two sentences before."""
+        if any(m.pron and m.start == pos and m.key in self.characters for m in mentions):
+            # "it" was read as an animal; a thing named earlier in this sentence is the likelier one
+            who = next(m.key for m in mentions if m.pron and m.start == pos and m.key in self.characters)
+            if not any(p < pos for p, _k, _n in sent_objs) or any(m.key == who and not m.pron and m.start < pos
+                                                                   for m in mentions):
+                return None
+        for p, key, name in reversed(sent_objs):
+            if p < pos:
+                return (key, self.objects[key]["name"] if key in self.objects else name)
+        ro = self._recent()
+        if ro is not None and self.sentence_index - ro[2] <= 2:
+            key = ro[0]
+            return (key, self.objects[key]["name"] if key in self.objects else ro[1])
+        lo = self._last_object
+        if lo is not None and lo in self.objects and self.sentence_index - self.objects[lo]["last_seen"] <= 2:
+            return (lo, self.objects[lo]["name"])
+        return None
+
+    def _objects_in2(self, sent: str, low: str, nlow: str, mentions: list[_Mention],
+                     sent_objs: "_LazyObjects") -> None:
         # active verbs: "took the lamp", "gave the ring to Anna", "dropped the sword", "broke the staff"
         for m in _OBJ_VERB_RE.finditer(nlow):
             kind = "take"
@@ -2043,9 +2136,16 @@ class Memory:
                     pos = r[1]
                 else:
                     mm = re.match(r"\s+(?:me|us)\b", nlow[pos:pos + 4])
-                    if mm and self.hero == "I":
+                    mh = re.match(r"\s+(?:her|him|them)(?=\s+(?:one|two|three|four|five|six|seven|eight|nine|ten|"
+                                  r"twelve|twenty|fifty|hundred|several|many|both|all|back)\b)", nlow[pos:pos + 12])
+                    if mm:
                         recipient = "I"
                         pos += mm.end()
+                    elif mh:
+                        ref = self._resolve_pronoun(mh.group(0).strip(), mentions, pos + 1)
+                        if ref is not None:
+                            recipient = ref
+                            pos += mh.end()
             nps = self._nps_at(nlow, pos, sent)
             if not nps:
                 continue
@@ -2054,15 +2154,27 @@ class Memory:
             after = nps[-1][2]
             for name, key, _end in nps:
                 if key in _OBJ_PRONOUN:
-                    if self._last_object is None or self._last_object not in self.objects:
+                    ref = self._object_pronoun(_end - len(key), mentions, sent_objs)
+                    if ref is None:
                         continue
-                    key = self._last_object
-                    name = self.objects[key]["name"]
+                    key, name = ref
                 elif not self._is_object(key, strong or key in self.objects, kind):
                     continue
                 if kind in ("take", "takew"):
                     if verb in ("had", "has") and key not in self.objects:
                         continue
+                    if verb in ("brought", "brings", "fetched", "fetches", "carried", "carries", "took", "takes"):
+                        # "the carter brought the purse to Maud": Maud has it now
+                        mm = re.match(r"\s*(?:back\s+|up\s+|over\s+|down\s+)?to\s+", nlow[after:after + 16])
+                        if mm:
+                            r = self._object_after(nlow, [x for x in mentions if x.key in self.characters or x.key in
+                                                          ("you", "I")], after + mm.end())
+                            if r is not None:
+                                holder = self._holder_name(r[2])
+                                if holder:
+                                    self._set_holder(key, name, holder)
+                                self._last_object = key
+                                continue
                     if subj is None:
                         continue
                     holder = self._holder_name(subj)
@@ -2078,7 +2190,7 @@ class Memory:
                                                           ("you", "I")], after + mm.end())
                             if r is None:
                                 r2 = re.match(r"\s*(?:to|for)\s+(?:me|us)\b", nlow[after:after + 12])
-                                if r2 and self.hero == "I":
+                                if r2:
                                     to = "I"
                             else:
                                 to = r[2]
@@ -2089,6 +2201,14 @@ class Memory:
                     holder = self._holder_name(to)
                     if holder:
                         self._set_holder(key, name, holder)
+                    if verb.startswith(("trad", "swap", "barter", "exchang")) and subj is not None:
+                        mf = re.match(r"\s+for\b", nlow[after:after + 5])
+                        if mf:
+                            got = self._nps_at(nlow, after + mf.end(), sent)
+                            sh = self._holder_name(subj)
+                            for gname, gkey, _e in got[:1]:
+                                if gkey not in _OBJ_PRONOUN and sh and self._is_object(gkey, True, "take"):
+                                    self._set_holder(gkey, gname, sh)
                 elif kind == "drop":
                     if verb.split()[0] in ("put", "puts", "laid", "lays", "placed", "places", "hung", "hangs") \
                             and "down" not in verb and not re.match(r"\s*(?:\w+\s+)?(?:in|into|on|onto|under|around|round|"
@@ -2140,7 +2260,9 @@ class Memory:
         if any(w in nlow for w in (" was ", " were ", " is ", " are ", " been ", " broke", " shatter", " snap",
                                    " burst", " crumbl", " melt", " burn", " fell", " falls", " dropped", " drops",
                                    " slipp", " sank", " sinks", " roll", " tumbl", " went missing", " vanish",
-                                   " disappear", " caught fire", " breaks", " burnt")):
+                                   " disappear", " caught fire", " breaks", " burnt", " went to", " came to",
+                                   " passed to", " goes to", " lay ", " lies ", " lying ", " bounc", " splash",
+                                   " float", " drift", " rest")):
             pos = 0
             while True:
                 m = _NP_RE.search(nlow, pos)
@@ -2168,6 +2290,14 @@ class Memory:
                           r"eaten)\b", nlow)
             if m and self._last_object in self.objects:
                 self._set_holder(self._last_object, self.objects[self._last_object]["name"], "destroyed")
+            elif not m:
+                # "It fell into the mill pond and sank": the thing named last
+                for mi in re.finditer(r"\bit\b", nlow):
+                    mm = _OBJ_SUBJ_RE.match(nlow, mi.end())
+                    if mm and (mm.group("fell") or mm.group("lost") or mm.group("went")):
+                        ref = self._object_pronoun(mi.start(), mentions, sent_objs)
+                        if ref is not None:
+                            self._passive(ref[0], ref[1], mm, nlow, mentions)
 
     def _passive(self, key: str, name: str, mm: re.Match[str], nlow: str, mentions: list[_Mention]) -> None:
         if mm.group("dest"):
@@ -2183,6 +2313,25 @@ class Memory:
                 holder = self._holder_name(r[2])
                 if holder:
                     self._set_holder(key, name, holder)
+        elif mm.group("went"):
+            # "my notebooks went to the Geographical Society", "the ring passed to her daughter"
+            r = self._object_after(nlow, [x for x in mentions if x.key in self.characters or x.key in ("you", "I")],
+                                   mm.end())
+            if r is not None:
+                holder = self._holder_name(r[2])
+                if holder:
+                    self._set_holder(key, name, holder)
+            else:
+                mt = re.match(r"\s+(?:the|his|her|their|my|your|our)\s+(?P<words>[a-z][\w'-]*(?:\s+[a-z][\w'-]*){0,3})",
+                              nlow[mm.end():mm.end() + 60])
+                if mt:
+                    words = []
+                    for w in mt.group("words").split():
+                        if w in _NP_STOP:
+                            break
+                        words.append(w)
+                    if words and words[-1] not in _NOT_OBJECTS and not words[-1].endswith(("ing", "ed")):
+                        self._set_holder(key, name, " ".join(words))
         elif mm.group("fell"):
             self._drop(key, name, nlow, mm.end(), None, fell=True, tail_from=mm.start())
         elif mm.group("placed"):
@@ -2260,6 +2409,11 @@ class Memory:
         gap = nlow[best.end:pos]
         if len(gap) > 70 or re.search(r"[.;!?\"]", gap):
             return None
+        if re.search(r"\b(?:and|then)\b", gap):
+            # "Tam caught him at the foot of the mast and held the cutlass": Tam holds it, not "him"
+            cs = self._clause_subject(mentions, pos)
+            if cs is not None:
+                return cs
         return best.key
 
     def _holder_name(self, key: str) -> str | None:
@@ -2712,6 +2866,7 @@ class Memory:
             "pending": list(self._pending) if self._pending is not None else None,
             "inventory": self._inventory,
             "last_object": self._last_object,
+            "recent_object": list(self._recent()) if self._recent() else None,
             "speaker": self._speaker,
             "forgotten": {k: list(v) for k, v in self._forgotten.items()},
         }
@@ -2744,6 +2899,8 @@ class Memory:
         m._pending = list(data["pending"]) if data.get("pending") is not None else None
         m._inventory = bool(data.get("inventory", False))
         m._last_object = data.get("last_object")
+        ro = data.get("recent_object")
+        m._recent_object = list(ro) if ro else None
         m._speaker = data.get("speaker")
         fg = data.get("forgotten", {})
         m._forgotten = {k: list(fg.get(k, [])) for k in FORGET_KINDS}
