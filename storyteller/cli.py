@@ -71,6 +71,9 @@ def build_parser() -> argparse.ArgumentParser:
     ev.add_argument("--tune-cache", action="store_true",
                     help="grid-search the cache pointer's theta, lambda and window on --corpus (use validation text) "
                          "and store the best in the model's config.json")
+    ev.add_argument("--tune-pointer", action="store_true",
+                    help="grid-search the memory pointer's two weights on --corpus (use validation text) and store "
+                         "the best in the model's config.json")
 
     summ = sub.add_parser("summarize", help="print the rolling memory after reading a story file")
     summ.add_argument("file", help="story file ('-' for stdin)")

@@ -100,4 +100,5 @@ class EngineConfig:
     autosave: bool = True
     cache_pointer: bool = True     # use the model's tuned cache pointer when its checkpoint has one
     repeat_guard: bool = True      # never narrate a sentence the story has already told, word for word
+    memory_pointer: bool = True    # copy names from the memory (when the checkpoint has a tuned pointer)
     extra: dict[str, Any] = field(default_factory=dict)

@@ -25,6 +25,7 @@ from storyteller.config import EngineConfig, SamplerConfig, clamp_temperature, f
 from storyteller.constraints import combine, fate_guard, holder_guard, repeat_guard, told_sentences
 from storyteller.generator import Generator, Narration
 from storyteller.memory import Memory, MemoryConfig
+from storyteller.memory_pointer import MemoryPointer, MemoryPointerConfig, memory_names
 from storyteller.saves import SaveError, SaveInfo, list_saves, read_save, validate_name, write_save
 
 UNDO_DEPTH = 100  # memory snapshots kept for undo/retry
@@ -192,13 +193,21 @@ class Engine:
         return narration
 
     def _constraints(self):
-        """Logits hooks from the hard facts: the dead stay dead, others' things stay theirs, no sentence twice."""
+        """The memory pointer, then the guards from hard facts: the dead stay dead, others' things stay theirs,
+        no sentence twice (a guard's veto must come last, or the pointer could give a vetoed name mass again)."""
         summary = self.memory.summary_json()
+        pointer_hook = None
+        tuned = self.generator.checkpoint.meta.get("memory_pointer")
+        if self.config.memory_pointer and tuned:
+            pointer = MemoryPointer(self.tokenizer, memory_names(summary), MemoryPointerConfig(**tuned))
+            if pointer:
+                def pointer_hook(produced, logits):
+                    return pointer.adjust(logits, produced)
         told: set[str] = set()
         if self.config.repeat_guard:
             for text in [self.opening, *(t.narration for t in self.turns)]:
                 told |= told_sentences(text)
-        return combine(fate_guard(self.tokenizer, self.memory.dead_characters()),
+        return combine(pointer_hook, fate_guard(self.tokenizer, self.memory.dead_characters()),
                        holder_guard(self.tokenizer, summary["objects"], summary.get("hero") or "you", summary["places"]),
                        repeat_guard(self.tokenizer, told))
 

@@ -211,6 +211,17 @@ def run_eval_command(args, UserError) -> int:
                                       "no_cache_bpc": round(grid[0]["bpc"], 4), "grid_points": len(grid) - 1}
             store_meta(checkpoint, {"cache": best.to_dict()})
             checkpoint.meta["cache"] = best.to_dict()
+        if getattr(args, "tune_pointer", False):
+            from storyteller.memory_eval import tune_memory_pointer
+
+            best_pointer, grid = tune_memory_pointer(checkpoint, texts)
+            result["pointer_tuning"] = {"best": best_pointer.to_dict(),
+                                        "best_bpc": round(min(g["bpc"] for g in grid), 4),
+                                        "no_pointer_bpc": round(next(g["bpc"] for g in grid if not g["lam_start"]
+                                                                     and not g["lam_continue"]), 4),
+                                        "grid": [{k: round(v, 4) for k, v in g.items()} for g in grid]}
+            store_meta(checkpoint, {"memory_pointer": best_pointer.to_dict()})
+            checkpoint.meta["memory_pointer"] = best_pointer.to_dict()
         if not args.no_memory_eval:
             from storyteller.memory_eval import distance_chart_svg, memory_ablation
 

@@ -14,7 +14,7 @@ import math
 import random
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import torch
@@ -24,6 +24,7 @@ from storyteller.cache import CacheConfig
 from storyteller.checkpoint import Checkpoint
 from storyteller.corpus import Document, split_documents
 from storyteller.memory import Memory, MemoryConfig
+from storyteller.memory_pointer import MemoryPointer, MemoryPointerConfig, memory_names
 
 LN2 = math.log(2)
 MIN_WORDS_BEFORE = 300
@@ -46,6 +47,7 @@ class Window:
     entity_chars: int
     memory: str                # true rolling memory before the window
     distance: int = 0          # words of story before the window
+    names: list[str] = field(default_factory=list)  # the memory's character and place names (memory pointer)
 
 
 def _name_spans(text: str, names: Sequence[str]) -> list[tuple[int, int]]:
@@ -58,13 +60,7 @@ def _name_spans(text: str, names: Sequence[str]) -> list[tuple[int, int]]:
 
 
 def _entity_names(memory: Memory) -> list[str]:
-    data = memory.summary_json()
-    names = []
-    for c in data.get("characters", []):
-        names.append(c["name"])
-        names.extend(c.get("aliases", []))
-    names.extend(data.get("places", []))
-    return [n for n in names if n and n.lower() not in {"you", "i", "he", "she", "it", "they", "we"}]
+    return memory_names(memory.summary_json())
 
 
 def collect_windows(checkpoint: Checkpoint, texts: Sequence[tuple[str, str]], max_windows: int = 240,
@@ -120,7 +116,8 @@ def _make_window(tok, doc: int, story: str, command: str | None, text: str, memo
     mask = [any(a < e and s < b for a, b in spans) for s, e in offsets]
     entity_chars = sum(e - s for (s, e), m in zip(offsets, mask) if m)
     cmd = [tok.cmd_id, *tok.encode(command), tok.end_cmd_id] if command else []
-    return Window(doc, history[-CONTEXT_TOKENS:], history, cmd, ids, len(shown), mask, entity_chars, memory, distance)
+    return Window(doc, history[-CONTEXT_TOKENS:], history, cmd, ids, len(shown), mask, entity_chars, memory, distance,
+                  list(names))
 
 
 @torch.no_grad()
@@ -147,59 +144,120 @@ def _row(tok, w: Window, memory: str | None) -> list[int]:
     return [tok.doc_id, *w.context, *mem, *w.command, *w.target]
 
 
+def pointer_config(checkpoint: Checkpoint) -> MemoryPointerConfig | None:
+    """The checkpoint's tuned memory pointer, or None when it has none (the model reads the block alone)."""
+    tuned = checkpoint.meta.get("memory_pointer")
+    return MemoryPointerConfig(**tuned) if tuned else None
+
+
+def _with_pointer(tok, logp: torch.Tensor, row: list[int], n: int, names: list[str],
+                  config: MemoryPointerConfig | None) -> torch.Tensor:
+    if config is None:
+        return logp
+    pointer = MemoryPointer(tok, names, config)
+    return pointer.token_logp(logp, row[-n:], row[:-n]) if pointer else logp
+
+
 @torch.no_grad()
 def memory_ablation(checkpoint: Checkpoint, texts: Sequence[tuple[str, str]], seed: int = 1,
-                    max_windows: int = 240, cache: CacheConfig | None = None) -> dict[str, Any]:
+                    max_windows: int = 240, cache: CacheConfig | None = None,
+                    pointer: MemoryPointerConfig | None = None) -> dict[str, Any]:
+    """The memory figures for the generator as it plays: the model reading the memory block plus, when the
+    checkpoint has a tuned one, the memory pointer. `model_only` has the same figures for the LSTM alone."""
     model, tok = checkpoint.model.eval(), checkpoint.tokenizer
     windows = collect_windows(checkpoint, texts, max_windows=max_windows, seed=seed)
     docs = sorted({w.doc for w in windows})
     if len(windows) < 2 or len(docs) < 2:
         return {"windows": len(windows), "error": "need at least two stories longer than 300 words"}
     cache = cache or CacheConfig(**checkpoint.meta.get("cache", {}))
+    pointer = pointer or pointer_config(checkpoint)
     rng = random.Random(seed)
-    totals = {k: 0.0 for k in ("with", "without", "shuffled", "cache", "e_with", "e_without")}
+    keys = ("with", "without", "shuffled", "cache", "e_with", "e_without")
+    totals = {k: 0.0 for k in keys}
+    model_totals = {k: 0.0 for k in keys}
     chars = entity_chars = 0
-    ranked_ok = 0
-    buckets: dict[int, list[float]] = {}  # bucket -> [nats with, nats without, characters, windows]
+    ranked_ok = model_ranked_ok = 0
+    buckets: dict[int, list[float]] = {}  # bucket -> [nats with, nats without, characters, windows, model only]
     for w in windows:
         others = [o for o in windows if o.doc != w.doc]
-        other_memories = [o.memory for o in rng.sample(others, min(OTHER_MEMORIES, len(others)))]
-        rows = [_row(tok, w, w.memory), _row(tok, w, None), *[_row(tok, w, m) for m in other_memories]]
+        other = rng.sample(others, min(OTHER_MEMORIES, len(others)))
+        rows = [_row(tok, w, w.memory), _row(tok, w, None), *[_row(tok, w, o.memory) for o in other]]
+        names = [w.names, [], *[o.names for o in other]]
         n = len(w.target)
         scored = _score(model, rows, [n] * len(rows), tok.pad_id, want_hidden=False)
-        nll = [-s[0] for s in scored]
+        model_nll = [-s[0] for s in scored]
+        nll = [-_with_pointer(tok, s[0], r, n, nm, pointer if nm else None) for s, r, nm in zip(scored, rows, names)]
         mask = torch.tensor(w.entity_mask, dtype=torch.bool)
-        totals["with"] += float(nll[0].sum())
-        totals["without"] += float(nll[1].sum())
-        totals["shuffled"] += float(nll[2].sum())
-        totals["e_with"] += float(nll[0][mask].sum())
-        totals["e_without"] += float(nll[1][mask].sum())
+        cache_logp = -cache_window_nll(model, tok, w, cache)
+        for tot, losses, cached in ((totals, nll, _with_pointer(tok, cache_logp, rows[0], n, w.names, pointer)),
+                                    (model_totals, model_nll, cache_logp)):
+            tot["with"] += float(losses[0].sum())
+            tot["without"] += float(losses[1].sum())
+            tot["shuffled"] += float(losses[2].sum())
+            tot["e_with"] += float(losses[0][mask].sum())
+            tot["e_without"] += float(losses[1][mask].sum())
+            tot["cache"] += float(-cached.sum())
         ranked_ok += all(float(nll[0].sum()) < float(x.sum()) for x in nll[2:])
-        totals["cache"] += float(cache_window_nll(model, tok, w, cache).sum())
+        model_ranked_ok += all(float(model_nll[0].sum()) < float(x.sum()) for x in model_nll[2:])
         chars += w.characters
         entity_chars += w.entity_chars
-        b = buckets.setdefault(_bucket(w.distance), [0.0, 0.0, 0, 0])
+        b = buckets.setdefault(_bucket(w.distance), [0.0, 0.0, 0, 0, 0.0])
         b[0] += float(nll[0].sum())
         b[1] += float(nll[1].sum())
         b[2] += w.characters
         b[3] += 1
+        b[4] += float(model_nll[0].sum())
 
     def bpc(nats: float, c: int) -> float:
         return round(nats / max(1, c) / LN2, 4)
 
+    def figures(tot: dict[str, float], ranked: int) -> dict[str, Any]:
+        return {
+            "bpc_with": bpc(tot["with"], chars), "bpc_without": bpc(tot["without"], chars),
+            "bpc_shuffled": bpc(tot["shuffled"], chars),
+            "entity_bpc_with": bpc(tot["e_with"], entity_chars),
+            "entity_bpc_without": bpc(tot["e_without"], entity_chars),
+            "ranking_accuracy": round(ranked / len(windows), 4),
+            "cache_bpc": bpc(tot["cache"], chars),
+            "cache_gain": round(1 - tot["cache"] / max(tot["with"], 1e-9), 4),
+        }
+
     return {
         "windows": len(windows), "stories": len(docs), "characters": chars, "entity_characters": entity_chars,
-        "bpc_with": bpc(totals["with"], chars), "bpc_without": bpc(totals["without"], chars),
-        "bpc_shuffled": bpc(totals["shuffled"], chars),
-        "entity_bpc_with": bpc(totals["e_with"], entity_chars),
-        "entity_bpc_without": bpc(totals["e_without"], entity_chars),
-        "ranking_accuracy": round(ranked_ok / len(windows), 4),
-        "cache_bpc": bpc(totals["cache"], chars), "cache": cache.to_dict(),
-        "cache_gain": round(1 - totals["cache"] / max(totals["with"], 1e-9), 4),
+        **figures(totals, ranked_ok),
+        "cache": cache.to_dict(),
+        "memory_pointer": pointer.to_dict() if pointer else None,
+        "model_only": figures(model_totals, model_ranked_ok),
         "by_distance": [{"words_from": lo, "words_to": DISTANCE_EDGES[i + 1] if i + 1 < len(DISTANCE_EDGES) else None,
-                         "windows": int(b[3]), "bpc_with": bpc(b[0], int(b[2])), "bpc_without": bpc(b[1], int(b[2]))}
+                         "windows": int(b[3]), "bpc_with": bpc(b[0], int(b[2])), "bpc_without": bpc(b[1], int(b[2])),
+                         "bpc_with_model_only": bpc(b[4], int(b[2]))}
                         for i, lo in enumerate(DISTANCE_EDGES) if (b := buckets.get(i))],
     }
+
+
+@torch.no_grad()
+def tune_memory_pointer(checkpoint: Checkpoint, texts: Sequence[tuple[str, str]], max_windows: int = 160,
+                        lam_starts: Sequence[float] = (0.0, 0.005, 0.01, 0.02, 0.05, 0.1),
+                        lam_continues: Sequence[float] = (0.0, 0.1, 0.2, 0.3, 0.5, 0.7, 0.9),
+                        ) -> tuple[MemoryPointerConfig, list[dict]]:
+    """Grid search of the memory pointer's two weights on (validation) texts, minimising the bits per character
+    of whole windows given their true memory (not of the name tokens alone)."""
+    model, tok = checkpoint.model.eval(), checkpoint.tokenizer
+    wins = collect_windows(checkpoint, texts, max_windows=max_windows)
+    chars = sum(w.characters for w in wins)
+    scored = []
+    for w in wins:
+        row = _row(tok, w, w.memory)
+        (lp, _, _), = _score(model, [row], [len(w.target)], tok.pad_id)
+        scored.append((row, lp, w))
+    grid = []
+    for ls in lam_starts:
+        for lc in lam_continues:
+            cfg = MemoryPointerConfig(lam_start=ls, lam_continue=lc)
+            nats = -sum(float(_with_pointer(tok, lp, row, len(w.target), w.names, cfg).sum()) for row, lp, w in scored)
+            grid.append({**cfg.to_dict(), "bpc": nats / max(1, chars) / LN2})
+    best = min(grid, key=lambda g: g["bpc"])
+    return MemoryPointerConfig(best["lam_start"], best["lam_continue"]), grid
 
 
 DISTANCE_EDGES = (300, 1000, 3000, 10000, 30000)
@@ -211,9 +269,11 @@ def _bucket(distance: int) -> int:
 
 def distance_chart_svg(by_distance: list[dict], title: str = "bits per character vs distance into the story") -> str:
     """A small dependency-free SVG line chart of bpc with and without memory per distance bucket."""
-    width, height, left, bottom, top, right = 640, 360, 70, 60, 40, 150
+    width, height, left, bottom, top, right = 680, 360, 70, 60, 40, 190
     labels = [f"{r['words_from']}-{r['words_to'] or '…'}" for r in by_distance]
     series = {"with memory": [r["bpc_with"] for r in by_distance], "without memory": [r["bpc_without"] for r in by_distance]}
+    if by_distance and "bpc_with_model_only" in by_distance[0]:
+        series["memory, LSTM alone"] = [r["bpc_with_model_only"] for r in by_distance]
     values = [v for vs in series.values() for v in vs] or [0.0, 1.0]
     lo, hi = min(values) * 0.97, max(values) * 1.03
     plot_w, plot_h = width - left - right, height - top - bottom
@@ -236,7 +296,8 @@ def distance_chart_svg(by_distance: list[dict], title: str = "bits per character
         x, _ = xy(i, lo)
         out.append(f'<text x="{x:.1f}" y="{top + plot_h + 18}" text-anchor="middle">{label}</text>')
     out.append(f'<text x="{left + plot_w / 2}" y="{height - 15}" text-anchor="middle">words into the story</text>')
-    for (name, vs), color, ly in zip(series.items(), ("#1f77b4", "#d62728"), (top + 10, top + 30)):
+    for (name, vs), color, ly in zip(series.items(), ("#1f77b4", "#d62728", "#2ca02c"),
+                                            (top + 10, top + 30, top + 50)):
         pts = " ".join(f"{x:.1f},{y:.1f}" for x, y in (xy(i, v) for i, v in enumerate(vs)))
         out.append(f'<polyline points="{pts}" fill="none" stroke="{color}" stroke-width="2"/>')
         for i, v in enumerate(vs):

@@ -74,6 +74,17 @@ def test_memory_ablation_reports_all_figures(tiny_checkpoint):
         assert key in result and result[key] >= 0, key
     assert result["windows"] >= 2 and result["stories"] == 2
     assert 0.0 <= result["ranking_accuracy"] <= 1.0
+    assert result["memory_pointer"] is None and result["model_only"]["bpc_with"] == result["bpc_with"]
+
+
+def test_memory_pointer_lowers_the_loss_of_names_the_memory_holds(tiny_checkpoint):
+    from storyteller.memory_pointer import MemoryPointerConfig
+
+    texts = [("a.txt", STORY_A), ("b.txt", STORY_B)]
+    result = memory_ablation(tiny_checkpoint, texts, max_windows=8, pointer=MemoryPointerConfig(0.02, 0.7))
+    assert result["memory_pointer"] == {"lam_start": 0.02, "lam_continue": 0.7}
+    assert result["entity_bpc_with"] < result["model_only"]["entity_bpc_with"]
+    assert result["bpc_without"] == result["model_only"]["bpc_without"]  # no memory, nothing to point at
 
 
 def test_play_metrics_on_a_script(tiny_checkpoint):
