@@ -137,6 +137,40 @@ def bench_narration(checkpoint: Checkpoint, tokens: int = 400, quantize: bool = 
             "prefill_ms": 1000 * prefill, "prompt_tokens": len(prompt), "tokens": n.tokens}
 
 
+def bench_play(checkpoint: Checkpoint, turns: int = 6) -> dict[str, float]:
+    """Narration speed as in play: int8, a story long enough to fill the cache pointer's window, the memory
+    pointer and the decoding guards on. Streaming speed after the first token, and the median first-token time
+    (prefill of the 256-token context + memory + command, then one sampled token)."""
+    import tempfile
+
+    from storyteller.config import SamplerConfig
+    from storyteller.engine import Engine
+    from storyteller.generator import Generator
+
+    paragraph = ("You stand at the edge of a dark forest with a lantern in your hand. The old ferryman told you "
+                 "that the witch lives beyond the trees, and that your sister is her prisoner.")
+    window = int(checkpoint.meta.get("cache", {}).get("window", 1000))
+    opening = "\n\n".join([paragraph] * max(1, window // 35 + 1))
+    with tempfile.TemporaryDirectory() as saves:
+        engine = Engine(Generator(checkpoint), saves_dir=saves, seed=0, opening=opening,
+                        sampler=SamplerConfig(max_tokens=160))
+        engine.config.autosave = False
+        engine.config.loop_guard_retries = 0
+        engine.submit("look around")  # warm-up
+        engine.generator.stop_ids = set()  # count streaming speed over whole budgets, as `bench_narration` does
+        tokens, seconds, first = 0, 0.0, []
+        for command in ["open the door", "ask the ferryman about the witch", "go north", "light the lantern",
+                        "say \"I have come for my sister\"", "follow the path"][:turns]:
+            reply = engine.submit(command)
+            if reply.narration is not None and reply.narration.token_ids:
+                tokens += len(reply.narration.token_ids) - 1
+                seconds += reply.narration.seconds - reply.narration.first_token_seconds
+                first.append(reply.narration.first_token_seconds)
+    return {"tokens_per_second": tokens / max(seconds, 1e-9), "tokens": tokens,
+            "first_token_ms": 1000 * sorted(first)[len(first) // 2] if first else 0.0,
+            "cache_pointer": engine.story_cache is not None}
+
+
 def bench_training(config, batch_size: int = 32, seq_len: int = 288, steps: int = 6, bf16: bool = True) -> float:
     model = LSTMLanguageModel(config).train()
     opt = torch.optim.AdamW(model.parameters(), lr=1e-3)
@@ -276,6 +310,10 @@ def run_bench_command(args, UserError) -> int:
         result[f"narration_{name}_tokens_per_second"] = round(r["tokens_per_second"], 1)
         result[f"first_token_{name}_ms"] = round(r["first_token_ms"], 1)
         result[f"prefill_{name}_ms"] = round(r["prefill_ms"], 1)
+    play = bench_play(checkpoint)
+    result["play_int8_tokens_per_second"] = round(play["tokens_per_second"], 1)
+    result["play_first_token_ms"] = round(play["first_token_ms"], 1)
+    result["play_cache_pointer"] = play["cache_pointer"]
     if args.train:
         result["training_bf16_tokens_per_second"] = round(bench_training(checkpoint.model.config), 1)
     if args.json:

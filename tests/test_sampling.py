@@ -49,3 +49,16 @@ def test_temperature_override_is_used():
     cfg = SamplerConfig(temperature=1.0, top_k=0, top_p=1.0, repetition_penalty=1.0)
     g = torch.Generator().manual_seed(0)
     assert all(sample_token(logits, cfg, g, temperature=0.0) == 1 for _ in range(20))
+
+
+def test_sampling_follows_the_top_k_top_p_distribution():
+    torch.manual_seed(0)
+    logits = torch.randn(300) * 2
+    config = SamplerConfig(temperature=0.7, top_k=20, top_p=0.8, repetition_penalty=1.0)
+    expected = torch.softmax(top_p_mask(top_k_mask(logits / 0.7, 20), 0.8), -1)
+    rng = torch.Generator().manual_seed(1)
+    counts = torch.zeros(300)
+    for _ in range(20_000):
+        counts[sample_token(logits, config, rng)] += 1
+    assert set(counts.nonzero().view(-1).tolist()) <= set(expected.nonzero().view(-1).tolist())
+    assert torch.allclose(counts / counts.sum(), expected, atol=0.015)
