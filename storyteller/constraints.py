@@ -113,9 +113,8 @@ def told_sentences(text: str) -> set[str]:
 @functools.lru_cache(maxsize=4)
 def _sentence_enders(tokenizer: Tokenizer) -> torch.Tensor:
     """Tokens that would close a sentence: sentence punctuation, or the end of the narration."""
-    pieces = tokenizer.hf.decode_batch([[i] for i in range(tokenizer.vocab_size)])
-    enders = {i for i, p in enumerate(pieces) if p[:1] in (".", "!", "?")}
-    enders |= {tokenizer.eot_id, tokenizer.doc_id}
+    enders = {i for i in range(tokenizer.vocab_size) if tokenizer.decode([i])[:1] in (".", "!", "?")}
+    enders |= {i for i in (getattr(tokenizer, "eot_id", None), getattr(tokenizer, "doc_id", None)) if i is not None}
     return torch.tensor(sorted(enders))
 
 
