@@ -29,6 +29,7 @@ from storyteller.memory_pointer import MemoryPointer, MemoryPointerConfig, memor
 from storyteller.saves import SaveError, SaveInfo, list_saves, read_save, validate_name, write_save
 
 UNDO_DEPTH = 100  # memory snapshots kept for undo/retry
+NARRATING_COMMANDS = ("retry", "say", "story")  # meta-commands that make the narrator speak
 
 HELP = """\
 Type what you do, e.g. "open the door" or "ask the ferryman about the witch".
@@ -39,6 +40,7 @@ Meta-commands:
   /undo               take back the last turn (the memory goes back too)
   /redo               put back a turn taken back by /undo
   /retry              narrate the last turn again
+  /say TEXT           say it out loud                 /story TEXT  write the story yourself
   /temperature X      set the sampling temperature (0.05-2.0; higher is wilder)
   /remember TEXT      pin a fact to the memory          /forget N    unpin fact N
   /memory             show the memory the narrator reads
@@ -69,6 +71,29 @@ class Turn:
     @classmethod
     def from_dict(cls, d: dict[str, Any]) -> "Turn":
         return cls(d.get("command", ""), d["narration"], d.get("memory_before"), d.get("mode", "do"))
+
+    @property
+    def shown(self) -> str:
+        """The player's part as the story shows it: "> command", or the player's own prose in story mode."""
+        return shown_input(self.command, self.mode)
+
+
+MODES = ("do", "say", "story")
+
+
+def shown_input(command: str, mode: str) -> str:
+    if not command:
+        return ""
+    return command if mode == "story" else f"> {command}"
+
+
+def mode_command(mode: str, text: str) -> str:
+    """What the model reads for a turn: do = the command as typed; say = `say "..."`, the form the model was
+    trained on; story = the player's prose, which becomes part of the story itself."""
+    text = text.strip()
+    if mode == "say":
+        return f'say "{text.strip(chr(34))}"'
+    return text
 
 
 @dataclass
@@ -128,7 +153,7 @@ class Engine:
         parts = [self.opening]
         for t in self.turns:
             if t.command:
-                parts.append(f"> {t.command}")
+                parts.append(t.shown)
             parts.append(t.narration)
         return "\n\n".join(parts) + "\n\n"
 
@@ -140,7 +165,11 @@ class Engine:
     def memory_text(self) -> str:
         return self.memory.render(self.tokenizer.count, self.config.memory_budget)
 
-    def model_input(self, command: str) -> list[int]:
+    def model_input(self, command: str, mode: str = "do") -> list[int]:
+        if mode == "story":  # the player's prose joins the story; the narrator goes on from it, no command
+            tail = (self.story_text() + command.strip() + "\n\n")[-self.config.context_tokens * 8 :]
+            story = self.tokenizer.encode(tail)[-self.config.context_tokens :]
+            return self.generator.build_prompt(story, self.memory_text(), None, self.config.context_tokens)
         return self.generator.build_prompt(self.story_ids(), self.memory_text(), command, self.config.context_tokens)
 
     def set_temperature(self, value: float) -> float:
@@ -158,10 +187,10 @@ class Engine:
         return self.play_turn(line, on_text, should_stop)
 
     def play_turn(self, command: str, on_text: Callable[[str], None] | None = None,
-                  should_stop: Callable[[], bool] | None = None) -> Reply:
+                  should_stop: Callable[[], bool] | None = None, mode: str = "do") -> Reply:
         before = self.memory.to_dict()
-        narration = self._narrate(command, on_text, should_stop)
-        self.turns.append(Turn(command, narration.text, before))
+        narration = self._narrate(command, on_text, should_stop, mode)
+        self.turns.append(Turn(command, narration.text, before, mode))
         self.redo_stack.clear()
         self._after_turn(self.turns[-1])
         self._trim_snapshots()
@@ -169,9 +198,9 @@ class Engine:
         return Reply("narration", narration.text, command=command, narration=narration,
                      changed={"story", "memory"})
 
-    def _narrate(self, command: str, on_text, should_stop) -> Narration:
+    def _narrate(self, command: str, on_text, should_stop, mode: str = "do") -> Narration:
         previous = self.turns[-1].narration if self.turns else self.opening
-        prompt = self.model_input(command)
+        prompt = self.model_input(command, mode)
         hook = self._constraints()
 
         def narrate() -> Narration:
@@ -212,8 +241,7 @@ class Engine:
                        repeat_guard(self.tokenizer, told))
 
     def _after_turn(self, turn: Turn) -> None:
-        self.memory.read_command(turn.command)
-        self.memory.read(turn.narration)
+        _read_turn(self.memory, turn)
         # Rebuilt from the story's tail rather than extended: a loaded save then gets the very same cache.
         self._reset_cache()
 
@@ -232,7 +260,7 @@ class Engine:
         handler = getattr(self, f"_meta_{name}", None)
         if handler is None:
             return Reply("error", f"Unknown command /{name}. Type /help for the list.")
-        if name == "retry":
+        if name in NARRATING_COMMANDS:
             return handler(arg, on_text, should_stop)
         return handler(arg)
 
@@ -269,7 +297,7 @@ class Engine:
         if not self.turns:
             return Reply("error", "Nothing to undo.")
         turn = self.undo()
-        return Reply("info", f"Undone: > {turn.command}", changed={"story", "memory"})
+        return Reply("info", f"Undone: {turn.shown}", changed={"story", "memory"})
 
     def _meta_redo(self, arg: str) -> Reply:
         if not self.redo_stack:
@@ -278,13 +306,23 @@ class Engine:
         self.turns.append(turn)
         self._after_turn(turn)
         self.autosave()
-        return Reply("info", f"Redone: > {turn.command}", changed={"story", "memory"})
+        return Reply("info", f"Redone: {turn.shown}", changed={"story", "memory"})
 
     def _meta_retry(self, arg: str, on_text=None, should_stop=None) -> Reply:
         if not self.turns:
             return Reply("error", "Nothing to retry.")
         turn = self.undo(keep_redo=False)
-        return self.play_turn(turn.command, on_text, should_stop)
+        return self.play_turn(turn.command, on_text, should_stop, turn.mode)
+
+    def _meta_say(self, arg: str, on_text=None, should_stop=None) -> Reply:
+        if not arg.strip(' "'):
+            return Reply("error", 'Usage: /say TEXT, e.g. /say I have come for my sister')
+        return self.play_turn(mode_command("say", arg), on_text, should_stop, "say")
+
+    def _meta_story(self, arg: str, on_text=None, should_stop=None) -> Reply:
+        if not arg:
+            return Reply("error", "Usage: /story TEXT: write the next part of the story yourself; the narrator goes on.")
+        return self.play_turn(mode_command("story", arg), on_text, should_stop, "story")
 
     def _meta_temperature(self, arg: str) -> Reply:
         try:
@@ -341,8 +379,7 @@ class Engine:
         memory = Memory(MemoryConfig(budget_tokens=self.config.memory_budget))
         memory.read(self.opening)
         for t in self.turns:
-            memory.read_command(t.command)
-            memory.read(t.narration)
+            _read_turn(memory, t)
         for p in pinned:
             memory.pin(p)
         # What the player told the memory to forget stays forgotten, even though the story still names it.
@@ -422,3 +459,12 @@ def play_script(engine: Engine, lines: Iterable[str], out: TextIO) -> None:
         out.flush()
         if reply.kind == "quit":
             break
+
+
+def _read_turn(memory: Memory, turn: Turn) -> None:
+    """The memory reads a turn: a command (do, say), or the player's prose in story mode, then the narration."""
+    if turn.mode == "story":
+        memory.read(turn.command)
+    else:
+        memory.read_command(turn.command)
+    memory.read(turn.narration)

@@ -143,3 +143,27 @@ def test_loop_guard_rerolls_repeats(make_engine, monkeypatch):
     monkeypatch.setattr(engine.generator, "narrate", narrate)
     engine.submit("look again")
     assert len(calls) == 2
+
+
+def test_say_and_story_modes(make_engine, tmp_path):
+    engine = make_engine()
+    reply = engine.submit('/say "I have come for my sister"')
+    assert reply.kind == "narration"
+    assert engine.turns[-1].command == 'say "I have come for my sister"' and engine.turns[-1].mode == "say"
+    assert '> say "I have come for my sister"' in engine.story_text()
+
+    tok = engine.tokenizer
+    prose = "The witch laughed and the door swung open."
+    prompt = engine.model_input(prose, "story")
+    assert tok.cmd_id not in prompt and prose in tok.decode(prompt)  # prose joins the story; no command block
+    assert engine.submit(f"/story {prose}").kind == "narration"
+    assert engine.turns[-1].mode == "story" and engine.turns[-1].shown == prose
+    assert f"\n\n{prose}\n\n" in engine.story_text() and f"> {prose}" not in engine.story_text()
+
+    assert engine.submit("/retry").kind == "narration" and engine.turns[-1].mode == "story"
+    assert engine.submit("/say").kind == "error" and engine.submit("/story").kind == "error"
+    engine.save()
+    again = make_engine(saves_dir=engine.saves_dir)
+    again.load(engine.name)
+    assert [t.mode for t in again.turns] == ["say", "story"]
+    assert again.story_text() == engine.story_text()

@@ -21,7 +21,7 @@ from textual.widgets import Footer
 from textual.worker import get_current_worker
 
 from storyteller.config import clamp_temperature
-from storyteller.engine import HELP, Engine, Reply
+from storyteller.engine import HELP, Engine, Reply, mode_command, shown_input
 from storyteller.tui.messages import (
     MemoryEdited,
     NarrationChunk,
@@ -185,10 +185,16 @@ class StorytellerApp(App[None]):
         """Send one line to the engine: through the worker when it can generate, directly otherwise."""
         if self.busy:
             return
-        name = line[1:].partition(" ")[0].lower() if line.startswith("/") else None
-        if name is None or (name == "retry" and self.engine.turns):
-            command = line if name is None else self.engine.turns[-1].command
-            self.start_narration(line, command, retry=name is not None)
+        name, _, arg = line[1:].partition(" ") if line.startswith("/") else (None, "", "")
+        name = name.lower() if name is not None else None
+        if name is None or (name == "retry" and self.engine.turns) or (name in ("say", "story") and arg.strip(' "')):
+            if name is None:
+                shown = shown_input(line, "do")
+            elif name == "retry":
+                shown = self.engine.turns[-1].shown
+            else:
+                shown = shown_input(mode_command(name, arg), name)
+            self.start_narration(line, shown, retry=name == "retry")
             return
         if echo:
             self.story.add_meta(line)

@@ -50,15 +50,16 @@ class StoryPane(VerticalScroll):
         self._stop_stream()
         self.remove_children()
         widgets: list[Static | Vertical] = [Static(plain(engine.opening), classes="opening")]
-        widgets += [self._turn(turn.command, turn.narration) for turn in engine.turns]
+        widgets += [self._turn(turn.shown, turn.narration) for turn in engine.turns]
         self.mount_all(widgets)
         self._follow(force=True)
 
     @staticmethod
-    def _turn(command: str, narration: str | Static) -> Vertical:
+    def _turn(shown: str, narration: str | Static) -> Vertical:
+        """One turn: the player's part as the story shows it ("> command", or story-mode prose), then the narration."""
         parts = []
-        if command:
-            parts.append(Static(plain(f"> {command}"), classes="command"))
+        if shown:
+            parts.append(Static(plain(shown), classes="command"))
         parts.append(narration if isinstance(narration, Static) else Static(plain(narration), classes="narration"))
         return Vertical(*parts, classes="turn")
 

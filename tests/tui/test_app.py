@@ -403,3 +403,13 @@ async def test_real_engine_on_the_tiny_model(make_engine):
         assert story_texts(app, ".command") == ["> go north"]
         assert story_texts(app, ".narration") == [engine.turns[0].narration]
         assert app.query_one(StatusLine).model_id == "tiny-test"
+
+
+async def test_say_goes_through_the_narration_worker(engine, fake_generator):
+    app = make_app(engine)
+    async with app.run_test(size=(110, 32)) as pilot:
+        await type_command(pilot, "/say hello there")
+        await settle(pilot)
+        assert engine.turn_count == 1 and engine.turns[-1].mode == "say"
+        assert story_texts(app, ".command") == ['> say "hello there"']
+        assert fake_generator.commands[-1] == 'say "hello there"'
