@@ -26,7 +26,7 @@ from storyteller.constraints import combine, fate_guard, holder_guard, repeat_gu
 from storyteller.generator import Generator, Narration
 from storyteller.memory import Memory, MemoryConfig
 from storyteller.memory_pointer import MemoryPointer, MemoryPointerConfig, memory_names
-from storyteller.saves import SaveError, SaveInfo, list_saves, read_save, validate_name, write_save
+from storyteller.saves import SaveError, SaveInfo, list_saves, read_save, validate_name, write_atomic, write_save
 
 UNDO_DEPTH = 100  # memory snapshots kept for undo/retry
 NARRATING_COMMANDS = ("retry", "say", "story")  # meta-commands that make the narrator speak
@@ -44,6 +44,7 @@ Meta-commands:
   /temperature X      set the sampling temperature (0.05-2.0; higher is wilder)
   /remember TEXT      pin a fact to the memory          /forget N    unpin fact N
   /memory             show the memory the narrator reads
+  /export [FILE.md]   write the story as a Markdown transcript
   /new                start a new story
   /quit               save and leave"""
 
@@ -347,6 +348,28 @@ class Engine:
             return Reply("error", f"Usage: /forget N, N from 1 to {len(self.memory.pinned)} (see /memory).")
         self.autosave()
         return Reply("info", f"Forgot: {removed}", changed={"memory"})
+
+    def transcript(self) -> str:
+        """The story as Markdown: title, model and settings, the opening, then every turn as the story shows it."""
+        lines = [f"# {self.name}", "",
+                 f"*{self.turn_count} turns, narrated by {self.generator.model_id}, "
+                 f"temperature {self.settings.temperature:.2f}.*", "", self.opening.strip(), ""]
+        for t in self.turns:
+            if t.command:
+                lines += [f"**{t.shown}**" if t.mode != "story" else t.shown.strip(), ""]
+            lines += [t.narration.strip(), ""]
+        return "\n".join(lines)
+
+    def _meta_export(self, arg: str) -> Reply:
+        path = Path(arg).expanduser() if arg else self.saves_dir / f"{self.name}.md"
+        if path.suffix.lower() not in (".md", ".txt"):
+            return Reply("error", "Usage: /export [FILE.md]: the transcript as Markdown (a .md or .txt file).")
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            write_atomic(path, self.transcript())
+        except OSError as e:
+            return Reply("error", f"Cannot write {path}: {e.strerror or e}")
+        return Reply("info", f"Transcript written to {path}.")
 
     def _meta_memory(self, arg: str) -> Reply:
         pinned = "\n".join(f"  {i}. {p}" for i, p in enumerate(self.memory.pinned, 1)) or "  (none)"

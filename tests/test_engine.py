@@ -167,3 +167,18 @@ def test_say_and_story_modes(make_engine, tmp_path):
     again.load(engine.name)
     assert [t.mode for t in again.turns] == ["say", "story"]
     assert again.story_text() == engine.story_text()
+
+
+def test_export_writes_a_markdown_transcript(make_engine, tmp_path):
+    engine = make_engine()
+    engine.submit("open the door")
+    engine.submit("/story The wind rose over the hill.")
+    reply = engine.submit(f"/export {tmp_path / 'tale.md'}")
+    assert reply.kind == "info"
+    text = (tmp_path / "tale.md").read_text()
+    assert text.startswith(f"# {engine.name}") and engine.opening in text
+    assert "**> open the door**" in text and "\nThe wind rose over the hill.\n" in text
+    for turn in engine.turns:
+        assert turn.narration.strip() in text
+    assert engine.submit("/export").kind == "info" and (engine.saves_dir / f"{engine.name}.md").is_file()
+    assert engine.submit(f"/export {tmp_path / 'tale.json'}").kind == "error"
