@@ -12,6 +12,7 @@ import base64
 import difflib
 import os
 import random
+import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -45,6 +46,7 @@ Meta-commands:
   /remember TEXT      pin a fact to the memory          /forget N    unpin fact N
   /memory             show the memory the narrator reads
   /export [FILE.md]   write the story as a Markdown transcript
+  /world              world info: /world add KEY, KEY: TEXT (joins the memory while a key is in play), /world del N
   /new                start a new story
   /quit               save and leave"""
 
@@ -80,6 +82,30 @@ class Turn:
 
 
 MODES = ("do", "say", "story")
+WORLD_INFO_SCAN_CHARS = 2_000  # how far back in the story a world-info key is looked for (about the context)
+
+
+@dataclass
+class WorldInfo:
+    """A lore entry (KoboldAI's "world info"): its text joins the memory block while one of its keys appears in
+    the recent story or the command."""
+
+    keys: list[str]
+    text: str
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"keys": list(self.keys), "text": self.text}
+
+    @classmethod
+    def parse(cls, spec: str) -> "WorldInfo":
+        keys, sep, text = spec.partition(":")
+        keys_list = [k.strip() for k in keys.split(",") if k.strip()]
+        if not sep or not keys_list or not text.strip():
+            raise ValueError("Usage: /world add KEY[, KEY...]: TEXT, e.g. /world add Brann, ferryman: Brann owes the witch a debt")
+        return cls(keys_list, text.strip())
+
+    def triggered_by(self, text: str) -> bool:
+        return any(re.search(rf"(?<!\w){re.escape(k)}(?!\w)", text, re.IGNORECASE) for k in self.keys)
 
 
 def shown_input(command: str, mode: str) -> str:
@@ -142,6 +168,7 @@ class Engine:
         self.redo_stack: list[Turn] = []
         self.memory = Memory(MemoryConfig(budget_tokens=self.config.memory_budget))
         self.memory.read(opening)
+        self.world_info: list[WorldInfo] = []
         self.name = name or f"story-{datetime.now():%Y%m%d-%H%M%S}"
         self.created = datetime.now().isoformat(timespec="seconds")
         self._reset_cache()
@@ -163,15 +190,32 @@ class Engine:
         tail = self.story_text()[-self.config.context_tokens * 8 :]
         return self.tokenizer.encode(tail)[-self.config.context_tokens :]
 
-    def memory_text(self) -> str:
-        return self.memory.render(self.tokenizer.count, self.config.memory_budget)
+    def memory_text(self, command: str = "") -> str:
+        """The memory block: the rolling memory, with the world-info entries that the recent story or the command
+        mention joining the player's pinned facts (the most important items, kept first within the budget)."""
+        triggered = self.triggered_world_info(command)
+        if not triggered:
+            return self.memory.render(self.tokenizer.count, self.config.memory_budget)
+        pinned = self.memory.pinned
+        self.memory.pinned = pinned + [e.text for e in triggered if e.text not in pinned]
+        try:
+            return self.memory.render(self.tokenizer.count, self.config.memory_budget)
+        finally:
+            self.memory.pinned = pinned
+
+    def triggered_world_info(self, command: str = "") -> list[WorldInfo]:
+        if not self.world_info:
+            return []
+        recent = self.story_text()[-WORLD_INFO_SCAN_CHARS:] + "\n" + command
+        return [e for e in self.world_info if e.triggered_by(recent)]
 
     def model_input(self, command: str, mode: str = "do") -> list[int]:
         if mode == "story":  # the player's prose joins the story; the narrator goes on from it, no command
             tail = (self.story_text() + command.strip() + "\n\n")[-self.config.context_tokens * 8 :]
             story = self.tokenizer.encode(tail)[-self.config.context_tokens :]
-            return self.generator.build_prompt(story, self.memory_text(), None, self.config.context_tokens)
-        return self.generator.build_prompt(self.story_ids(), self.memory_text(), command, self.config.context_tokens)
+            return self.generator.build_prompt(story, self.memory_text(command), None, self.config.context_tokens)
+        return self.generator.build_prompt(self.story_ids(), self.memory_text(command), command,
+                                           self.config.context_tokens)
 
     def set_temperature(self, value: float) -> float:
         self.settings.temperature = clamp_temperature(value)
@@ -349,6 +393,34 @@ class Engine:
         self.autosave()
         return Reply("info", f"Forgot: {removed}", changed={"memory"})
 
+    def _meta_world(self, arg: str) -> Reply:
+        verb, _, rest = arg.partition(" ")
+        verb = verb.lower()
+        if verb in ("", "list"):
+            if not self.world_info:
+                return Reply("info", "No world info. Add some: /world add KEY[, KEY...]: TEXT")
+            active = {id(e) for e in self.triggered_world_info()}
+            lines = [f"  {i}. {', '.join(e.keys)}: {e.text}{'   (active)' if id(e) in active else ''}"
+                     for i, e in enumerate(self.world_info, 1)]
+            return Reply("info", "World info (joins the memory while a key is in the recent story):\n" + "\n".join(lines))
+        if verb == "add":
+            try:
+                entry = WorldInfo.parse(rest)
+            except ValueError as e:
+                return Reply("error", str(e))
+            self.world_info.append(entry)
+            self.autosave()
+            return Reply("info", f"World info {len(self.world_info)}: {', '.join(entry.keys)}: {entry.text}",
+                         changed={"memory"})
+        if verb in ("del", "delete", "remove"):
+            try:
+                entry = self.world_info.pop(int(rest) - 1)
+            except (ValueError, IndexError):
+                return Reply("error", f"Usage: /world del N, N from 1 to {len(self.world_info)} (see /world).")
+            self.autosave()
+            return Reply("info", f"Removed world info: {', '.join(entry.keys)}", changed={"memory"})
+        return Reply("error", "Usage: /world, /world add KEY[, KEY...]: TEXT, /world del N")
+
     def transcript(self) -> str:
         """The story as Markdown: title, model and settings, the opening, then every turn as the story shows it."""
         lines = [f"# {self.name}", "",
@@ -428,6 +500,7 @@ class Engine:
             "turns": [t.to_dict() for t in self.turns],
             "redo": [t.to_dict() for t in self.redo_stack],
             "memory": self.memory.to_dict(),
+            "world_info": [e.to_dict() for e in self.world_info],
         }
 
     def save(self) -> Path:
@@ -449,6 +522,7 @@ class Engine:
             else:
                 rng.manual_seed(int(data.get("seed", 0)))
             sampler = from_dict(SamplerConfig, {**self.settings.to_dict(), **data.get("sampler", {})})
+            world_info = [WorldInfo([str(k) for k in e["keys"]], str(e["text"])) for e in data.get("world_info", [])]
         except (KeyError, TypeError, ValueError, RuntimeError) as e:
             raise SaveError(f"save {name!r} is corrupted ({e.__class__.__name__}: {e})") from None
         self.name = validate_name(name)  # the file it came from, so autosaves go back to it
@@ -456,6 +530,7 @@ class Engine:
         self.rng = rng
         self.opening = data.get("opening", "")
         self.turns, self.redo_stack = turns, redo
+        self.world_info = world_info
         self.created = data.get("created", self.created)
         for key, value in sampler.to_dict().items():  # update in place: the TUI holds this object
             setattr(self.settings, key, value)

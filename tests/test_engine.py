@@ -182,3 +182,21 @@ def test_export_writes_a_markdown_transcript(make_engine, tmp_path):
         assert turn.narration.strip() in text
     assert engine.submit("/export").kind == "info" and (engine.saves_dir / f"{engine.name}.md").is_file()
     assert engine.submit(f"/export {tmp_path / 'tale.json'}").kind == "error"
+
+
+def test_world_info_joins_the_memory_while_its_key_is_in_play(make_engine):
+    engine = make_engine(opening="You stand on the river bank at dusk.")
+    lore = "Brann owes the witch a debt"
+    assert engine.submit("/world add Brann, ferryman: " + lore).kind == "info"
+    assert engine.submit("/world add nothing here").kind == "error"
+    assert lore not in engine.memory_text()
+    assert lore in engine.memory_text("ask the ferryman about the witch")
+    assert lore in engine.tokenizer.decode(engine.model_input("call for Brann"))
+    assert lore not in engine.memory.pinned  # joining the block does not pin it
+    engine.save()
+    again = make_engine(saves_dir=engine.saves_dir)
+    again.load(engine.name)
+    assert [(e.keys, e.text) for e in again.world_info] == [(["Brann", "ferryman"], lore)]
+    assert "1. Brann, ferryman: " + lore in again.submit("/world").text
+    assert again.submit("/world del 1").kind == "info" and again.world_info == []
+    assert again.submit("/world del 3").kind == "error"

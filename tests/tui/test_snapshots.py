@@ -18,7 +18,7 @@ FIXED_DATE = datetime(2024, 5, 1, 21, 30)
 
 
 def freeze_memory_text(engine) -> None:
-    def memory_text() -> str:
+    def memory_text(command: str = "") -> str:
         pinned = [f"pinned: {fact}" for fact in engine.memory.pinned]
         return "\n".join([*pinned, "hero: you. place: castle gate", "people: the witch alive"])
 
