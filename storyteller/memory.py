@@ -258,7 +258,7 @@ _OBJECT_NOUNS = set(_words("""lamp lantern sword key keys ring apple apples bott
         cutlass musket sabre rapier blunderbuss trowel keg wax notebook notebooks tea coffee snuff seal
         signet purse-strings casket lantern-key"""))
 _MEASURE_NOUNS = set(_words("loaf piece slice handful bit lump crust drop morsel bunch pair cupful spoonful set "
-                            "mouthful heap pile stack scrap sheet"))
+                            "mouthful heap pile stack scrap sheet coil length skein hank spool reel sprig"))
 _NOT_OBJECTS = set(_words("""breath step steps walk look care courage leave place time way chance rest nap notice
         heart part advantage aim seat turn pity fancy delight pleasure pains trouble liking idea hand hands arm
         arms head heads foot feet eye eyes face faces leg legs finger fingers mouth nose ear ears hair back neck
@@ -470,6 +470,15 @@ _QUOTE_UNREAL = re.compile(r"\b(?:shall|will|would|must|may|might|should|could|i
 _HAD_BEFORE = re.compile(r"\b(?:had|has|have|got|get|gets|having)\s+$")
 _PAST_VERB = re.compile(r"^(?:\w+ed|slew|slain|ate|drove|threw|sent|hung|bound|flung|stole|shot|struck|cast|put|"
                         r"shut|had|has|carried|buried|turned|changed|let|set|brought)$")
+# an indirect transformation: "where the wizard had stood there was now a toad", "where the frog sat, a young man
+# now stands" (the form before becomes the form after, in place)
+_WHERE_NOW = re.compile(r"\bwhere\s+(?P<who>(?:the\s+|a\s+|an\s+)?[\w'-]+(?:\s+[\w'-]+)?)\s+(?:had\s+|has\s+)?"
+                        r"(?:just\s+)?(?:stood|sat|been|was|lay|lain|stands|sits|is|crouched)\b,?\s+(?:there\s+)?"
+                        r"(?:now\s+)?(?:was|were|is|stood|sat|lay|sits|stands|crouched|squatted)?\s*(?:now\s+)?"
+                        r"(?:only\s+)?(?:a|an)\s+(?P<new>(?:[\w'-]+\s+){0,2}?(?P<head>[\w'-]+))"
+                        r"(?=\s*(?:[.,;!]|$|now\b|stood\b|stands\b|sat\b|sits\b|lay\b|in\b|with\b|who\b))")
+_HUMAN_FORMS = frozenset(_words("""man woman boy girl maiden maid prince princess king queen lady youth lad lass
+        child knight gentleman person human"""))
 _COMPILED_STATUS = [(st, side, re.compile(rx if rx.startswith(("(?:'s", "\\b")) else r"(?<![a-z])(?:" + rx + ")"))
                     for st, side, rx in _STATUS_PATTERNS]
 
@@ -586,6 +595,14 @@ _LOSE = "lost|loses|mislaid"
 _GIVEN_RE = re.compile(r"\b(?:was|were|is|are|am|had\s+been|has\s+been|have\s+been|got|gets)\s+(?:\w+ly\s+|then\s+|also\s+)?"
                        r"(?:given|handed|lent|presented\s+with|awarded)(?=\s+(?:the|a|an|his|her|their|my|your|"
                        r"some|two|three)\s)")
+# a fronted object: "The winding key I gave to my sister", "and the ring he handed back to the fox",
+# "The box itself I keep on the shelf"
+_FRONTED_RE = re.compile(r"(?:^|[;:]\s*|\b(?:and|but|so|then)\s+)[\s\"'(]*(?P<np>(?:the|this|that|his|her|my|your|"
+                         r"their|our)\s+(?:[a-z][\w'-]*\s+){0,2}?[a-z][\w'-]*)\s+(?:itself\s+|themselves\s+)?"
+                         r"(?P<subj>i|he|she|they|we|you|[a-z][\w'-]*)\s+(?:then\s+|later\s+|still\s+|always\s+)?"
+                         r"(?:(?P<give>gave|give|gives|handed|hand|hands|sold|sell|sells|lent|lend|passed|pass|sent|"
+                         r"send|returned|return)\s+(?:back\s+)?(?:to|for)\s+|"
+                         r"(?P<keep>keep|keeps|kept|hold|holds|held|carry|carries|carried|wear|wears|wore)\b)")
 _ON_SOMEONE_RE = re.compile(r"\s*(?:back\s+|gently\s+|carefully\s+)?(?:into|in|onto|on|inside|upon|around|round|about)\s+"
                             r"(?P<owner>(?:the\s+)?[a-z][\w-]*(?:\s+[a-z][\w-]*)?)'s?\s+(?:own\s+)?(?:\w+\s+)??"
                             r"(?P<head>[a-z]+)\b")
@@ -868,6 +885,7 @@ class Memory:
         self._names: dict[str, list[int]] = {}         # capitalised word -> [person votes, place votes, last seen]
         self._narrator = {"you": 0, "I": 0}            # narration (outside quotes) first/second person counts
         self._prev: list[str] = []                     # character keys mentioned in the previous sentence
+        self._prev_gap = False                          # _prev was carried over a sentence that named nobody
         self._pending: list[str] | None = None         # a command waiting for the game's response
         self._inventory = False                        # reading an inventory listing
         self._last_object: str | None = None           # for "it"
@@ -1153,7 +1171,13 @@ class Memory:
         self._statuses(sent, low, mentions, narr)
         self._objects_in(sent, low, narr, mentions)
         self._goals(sent, low, mentions)
-        self._prev = _by_salience(mentions, self.characters)
+        prev = _by_salience(mentions, self.characters)
+        if prev or self._prev_gap:
+            self._prev, self._prev_gap = prev, False
+        else:
+            # one sentence that names nobody ("The music played as sweet as a lark.") does not break the chain:
+            # "I thanked him" in the next one still means the one before it
+            self._prev_gap = True
 
     # -- names, roles, pronouns --------------------------------------------------------------------
     def _role_key(self, adj: str, role: str) -> tuple[str, str, bool]:
@@ -1738,6 +1762,8 @@ class Memory:
                     and _CLAUSE_START.search(low, 0, first.start) and _FREE_MOTION.match(low, first.end):
                 # a prisoner who walks about again is free: "He crept up to the great hall"
                 self._change_status(first.key, "alive", sent, verb="out")
+        if "where" in low:
+            self._where_now(sent, low, chars)
         changes: list[tuple[int, int, str, str, str]] = []
         for status, side, rx in _COMPILED_STATUS:
             trig = _STATUS_TRIGGERS[status]
@@ -1808,6 +1834,47 @@ class Memory:
         # in the order the text tells them: "When Hob came back, the guards threw him into the dungeon"
         for _ms, _i, key, status, verb in sorted(changes):
             self._change_status(key, status, sent, verb=verb)
+            if status == "transformed" and self.characters.get(key) is not None \
+                    and self.characters[key].status == "transformed":
+                # "was turned into a frog": later "the frog" is the same character
+                mf = re.compile(r"\binto\s+(?:a|an)\s+(?:[\w'-]+\s+){0,2}?(?P<head>[\w'-]+)\b(?![\w'-]*\s+of\b)")\
+                    .search(low, _ms, _ms + 80)
+                if mf and mf.group("head") in _ROLE_GENDER and _ROLE_GENDER[mf.group("head")] == "a":
+                    self._take_form(key, mf.group("head"))
+
+    def _where_now(self, sent: str, low: str, chars: list[_Mention]) -> None:
+        """"Where the wizard had stood there was now a toad": the character in the where-clause took the new form."""
+        for m in _WHERE_NOW.finditer(low):
+            head = m.group("head")
+            if head not in _ROLE_GENDER and head not in _HUMAN_FORMS:
+                continue
+            who = next((c for c in chars if m.start("who") <= c.start and c.end <= m.end("who") and not c.poss), None)
+            if who is None or who.key in ("you", "I") or who.key not in self.characters:
+                continue
+            if head in _HUMAN_FORMS or _ROLE_GENDER.get(head) in ("m", "f"):
+                self._change_status(who.key, "alive", sent, verb="back into")
+            else:
+                self._change_status(who.key, "transformed", sent, verb="turned into")
+            # the new form is the same character: "the toad" is now another name for the wizard
+            new = next((c for c in chars if c.start >= m.end("who") and c.end <= m.end() and c.key != who.key
+                        and not c.pron), None)
+            self._take_form(who.key, head, new.key if new is not None else None)
+
+    def _take_form(self, key: str, head: str, new_key: str | None = None) -> None:
+        """Character `key` now has the shape `head` ("toad"): "the toad" names it from now on."""
+        ch = self.characters.get(key)
+        if ch is None or head not in _ROLE_GENDER:
+            return
+        role = self._role_key("", head)[0]
+        if new_key is None:
+            new_key = self._aliases.get(role)
+        if new_key is not None and new_key != key and new_key in self.characters \
+                and self.characters[new_key].kind != "name" and self.characters[new_key].status == "alive":
+            self._merge(new_key, key)
+        elif role not in self._aliases or self._aliases[role] not in self.characters:
+            self._aliases[role] = key
+            if role not in ch.aliases and len(ch.aliases) < 6:
+                ch.aliases.append(role)
 
     @staticmethod
     def _subject_before(low: str, chars: list[_Mention], pos: int) -> tuple[int, int, str] | None:
@@ -2115,6 +2182,9 @@ class Memory:
 
     def _objects_in2(self, sent: str, low: str, nlow: str, mentions: list[_Mention],
                      sent_objs: "_LazyObjects") -> None:
+        if " to " in nlow or "keep" in nlow or "kept" in nlow or "hold" in nlow or "held" in nlow \
+                or "carr" in nlow or "wear" in nlow or "wore" in nlow:
+            self._fronted_objects(nlow, mentions, sent)
         # active verbs: "took the lamp", "gave the ring to Anna", "dropped the sword", "broke the staff"
         for m in _OBJ_VERB_RE.finditer(nlow):
             kind = "take"
@@ -2299,6 +2369,30 @@ class Memory:
                         if ref is not None:
                             self._passive(ref[0], ref[1], mm, nlow, mentions)
 
+    def _fronted_objects(self, nlow: str, mentions: list[_Mention], sent: str) -> None:
+        """"The winding key I gave to my sister": the object comes before its subject and verb."""
+        people = [x for x in mentions if x.key in self.characters or x.key in ("you", "I")]
+        for m in _FRONTED_RE.finditer(nlow):
+            words = m.group("np").split()[1:]
+            if any(w in _NP_STOP for w in words):
+                continue
+            name, key = self._np_name(words)
+            if not key or not self._is_object(key, key in self.objects, "take"):
+                continue
+            subj = next((x for x in people if x.start == m.start("subj") and not x.poss), None)
+            if subj is None:
+                continue
+            if m.group("give"):
+                r = self._object_after(nlow, people, m.end())
+                if r is None:
+                    continue
+                holder = self._holder_name(r[2])
+            else:
+                holder = self._holder_name(subj.key)
+            if holder:
+                self._set_holder(key, name, holder)
+                self._last_object = key
+
     def _passive(self, key: str, name: str, mm: re.Match[str], nlow: str, mentions: list[_Mention]) -> None:
         if mm.group("dest"):
             self._set_holder(key, name, "destroyed")
@@ -2447,7 +2541,9 @@ class Memory:
             if not key:
                 return out
             out.append((name, key, end))
-            c = re.match(r"\s*(?:,\s*)?(?:and\s+)?(?=(?:the|a|an|his|her|my|your|their|some|two|three)\s)",
+            # coordination needs "and" or a comma: in "the crown the dealer had pressed on me" the second noun
+            # phrase starts a relative clause
+            c = re.match(r"\s*(?:,\s*(?:and\s+)?|and\s+)(?=(?:the|a|an|his|her|my|your|their|some|two|three)\s)",
                          nlow[end:end + 16])
             if not c or len(out) >= 4:
                 return out

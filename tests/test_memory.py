@@ -595,3 +595,50 @@ def test_third_round_object_rules(text, obj, holder):
     m = summarize_text(text)
     got = {o["name"].split()[-1].rstrip("s"): o["holder"] for o in m.summary_json()["objects"]}
     assert got.get(obj.rstrip("s"), "").lower() == holder.lower(), got
+
+
+# -- fourth round: indirect transformations, pronoun chains, fronted objects, inventories ---------------
+def test_where_x_stood_there_was_now_a_toad_is_a_transformation():
+    m = summarize_text("The wizard Gorran came to the hut. There was a clap like thunder, and where the wizard had "
+                       "stood there was now a toad. The toad hopped into the ditch.")
+    assert char(m, "Gorran")["status"] == "transformed"
+    assert [c["name"] for c in m.summary_json()["characters"]] == ["Gorran"]  # the toad is Gorran
+    # and back: "where the frog sat, a young man now stands"
+    m = summarize_text("A prince named Alder was turned into a frog. Where the frog sat, a young man now stands.")
+    assert char(m, "Alder")["status"] == "alive"
+
+
+def test_pronoun_chain_survives_one_sentence_without_people():
+    m = summarize_text("A dealer offered me a silver crown. On the way home Brann rowed me over the river. "
+                       "The music played as sweet as a lark. I thanked him and gave him the silver crown.")
+    got = {o["name"]: o["holder"] for o in m.summary_json()["objects"]}
+    assert got.get("silver crown") == "Brann", got
+
+
+def test_noun_phrase_without_and_is_not_coordinated():
+    # "the crown the dealer had pressed on me": the dealer is not a second thing given
+    m = summarize_text("Brann rowed the boat. I gave Brann the silver crown the dealer had pressed on me.")
+    got = {o["name"]: o["holder"] for o in m.summary_json()["objects"]}
+    assert got == {"silver crown": "Brann"}, got
+    m = summarize_text("Brann rowed the boat. I gave Brann a rope and a lantern.")
+    got = {o["name"]: o["holder"] for o in m.summary_json()["objects"]}
+    assert got == {"rope": "Brann", "lantern": "Brann"}, got
+
+
+@pytest.mark.parametrize("text, obj, holder", [
+    ("I had a brass key. A girl named Nell lived with me. The brass key I gave to Nell.", "key", "Nell"),
+    ("The fox found a gold ring. A badger named Grumble came by. The ring he gave to the badger.", "ring",
+     "Grumble"),
+    ("A boy named Tam found a music box. Years later, the box itself he kept on his shelf.", "box", "Tam"),
+])
+def test_fronted_object(text, obj, holder):
+    m = summarize_text(text)
+    got = {o["name"].split()[-1]: o["holder"] for o in m.summary_json()["objects"]}
+    assert got.get(obj) == holder, got
+
+
+def test_inventory_coil_of_rope_is_the_rope():
+    m = summarize_text("Road\nA coil of rope lies in the ditch.\n\n> take rope\n\nTaken.\n\n> inventory\n\n"
+                       "You are carrying:\n  a coil of rope")
+    got = {o["name"]: o["holder"] for o in m.summary_json()["objects"]}
+    assert got.get("rope") == "you", got
