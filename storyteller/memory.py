@@ -2400,22 +2400,15 @@ class Memory:
             self._set_holder(key, name, "lost")
         elif mm.group("missing"):
             self._set_holder(key, name, "missing")
-        elif mm.group("given"):
+        elif mm.group("given") or mm.group("went"):
+            # "was given to the king"; "my notebooks went to the Geographical Society", "the ring passed to her daughter"
             r = self._object_after(nlow, [x for x in mentions if x.key in self.characters or x.key in ("you", "I")],
                                    mm.end())
             if r is not None:
                 holder = self._holder_name(r[2])
                 if holder:
                     self._set_holder(key, name, holder)
-        elif mm.group("went"):
-            # "my notebooks went to the Geographical Society", "the ring passed to her daughter"
-            r = self._object_after(nlow, [x for x in mentions if x.key in self.characters or x.key in ("you", "I")],
-                                   mm.end())
-            if r is not None:
-                holder = self._holder_name(r[2])
-                if holder:
-                    self._set_holder(key, name, holder)
-            else:
+            elif mm.group("went"):
                 mt = re.match(r"\s+(?:the|his|her|their|my|your|our)\s+(?P<words>[a-z][\w'-]*(?:\s+[a-z][\w'-]*){0,3})",
                               nlow[mm.end():mm.end() + 60])
                 if mt:
