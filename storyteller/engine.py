@@ -45,6 +45,7 @@ Meta-commands:
   /temperature X      set the sampling temperature (0.05-2.0; higher is wilder)
   /remember TEXT      pin a fact to the memory          /forget N    unpin fact N
   /memory             show the memory the narrator reads
+  /context [COMMAND]  show the whole model input for a command (recent story, memory, command)
   /export [FILE.md]   write the story as a Markdown transcript
   /world              world info: /world add KEY, KEY: TEXT (joins the memory while a key is in play), /world del N
   /new                start a new story
@@ -392,6 +393,16 @@ class Engine:
             return Reply("error", f"Usage: /forget N, N from 1 to {len(self.memory.pinned)} (see /memory).")
         self.autosave()
         return Reply("info", f"Forgot: {removed}", changed={"memory"})
+
+    def _meta_context(self, arg: str) -> Reply:
+        """What the narrator would read for a command: recent story, memory block, command, special tokens shown."""
+        command = arg or "look"
+        ids = self.model_input(command)
+        try:
+            text = self.tokenizer.decode(ids, skip_special=False)
+        except TypeError:  # a tokenizer without special tokens
+            text = self.tokenizer.decode(ids)
+        return Reply("info", f"The model input for > {command} ({len(ids)} tokens):\n\n{text}")
 
     def _meta_world(self, arg: str) -> Reply:
         verb, _, rest = arg.partition(" ")

@@ -200,3 +200,13 @@ def test_world_info_joins_the_memory_while_its_key_is_in_play(make_engine):
     assert "1. Brann, ferryman: " + lore in again.submit("/world").text
     assert again.submit("/world del 1").kind == "info" and again.world_info == []
     assert again.submit("/world del 3").kind == "error"
+
+
+def test_context_shows_the_model_input(make_engine):
+    engine = make_engine()
+    engine.submit("open the door")
+    reply = engine.submit("/context ask about the witch")
+    assert reply.kind == "info"
+    assert "<|mem|>" in reply.text and "<|cmd|>ask about the witch<|/cmd|>" in reply.text
+    assert engine.turns[-1].narration.strip()[-20:] in reply.text
+    assert engine.turn_count == 1  # looking does not play a turn
