@@ -41,6 +41,8 @@ Meta-commands:
   /undo               take back the last turn (the memory goes back too)
   /redo               put back a turn taken back by /undo
   /retry              narrate the last turn again
+  /alt [N]            list earlier narrations of the last turn, or use one
+  /alter TEXT         rewrite the last narration yourself
   /say TEXT           say it out loud                 /story TEXT  write the story yourself
   /temperature X      set the sampling temperature (0.05-2.0; higher is wilder)
   /remember TEXT      pin a fact to the memory          /forget N    unpin fact N
@@ -67,14 +69,16 @@ class Turn:
     narration: str
     memory_before: dict[str, Any] | None = None  # for /undo and /retry: the memory as it was before this turn
     mode: str = "do"
+    alternatives: list[str] = field(default_factory=list)  # earlier narrations of this turn (/retry, /alter)
 
     def to_dict(self) -> dict[str, Any]:
         return {"command": self.command, "narration": self.narration, "mode": self.mode,
-                "memory_before": self.memory_before}
+                "memory_before": self.memory_before, "alternatives": list(self.alternatives)}
 
     @classmethod
     def from_dict(cls, d: dict[str, Any]) -> "Turn":
-        return cls(d.get("command", ""), d["narration"], d.get("memory_before"), d.get("mode", "do"))
+        return cls(d.get("command", ""), d["narration"], d.get("memory_before"), d.get("mode", "do"),
+                   [str(a) for a in d.get("alternatives", [])])
 
     @property
     def shown(self) -> str:
@@ -358,7 +362,45 @@ class Engine:
         if not self.turns:
             return Reply("error", "Nothing to retry.")
         turn = self.undo(keep_redo=False)
-        return self.play_turn(turn.command, on_text, should_stop, turn.mode)
+        reply = self.play_turn(turn.command, on_text, should_stop, turn.mode)
+        # the narration retried away stays one /alt away
+        self.turns[-1].alternatives = [a for a in [*turn.alternatives, turn.narration] if a != self.turns[-1].narration]
+        self.autosave()
+        return reply
+
+    def _replace_last_narration(self, narration: str) -> Turn:
+        """The last turn told differently: the memory goes back to before it and reads the new narration."""
+        turn = self.undo(keep_redo=False)
+        kept = [a for a in [*turn.alternatives, turn.narration] if a != narration]
+        turn = Turn(turn.command, narration, self.memory.to_dict(), turn.mode, kept)
+        self.turns.append(turn)
+        self._after_turn(turn)
+        self.autosave()
+        return turn
+
+    def _meta_alt(self, arg: str) -> Reply:
+        if not self.turns or not self.turns[-1].alternatives:
+            return Reply("error", "No other narration of the last turn yet: /retry makes one, /alter TEXT writes one.")
+        alternatives = self.turns[-1].alternatives
+        if not arg:
+            lines = [f"  {i}. {a[:100]}{'…' if len(a) > 100 else ''}" for i, a in enumerate(alternatives, 1)]
+            return Reply("info", "Other narrations of the last turn (/alt N to use one):\n" + "\n".join(lines))
+        try:
+            chosen = alternatives[int(arg) - 1]
+            if int(arg) < 1:
+                raise IndexError
+        except (ValueError, IndexError):
+            return Reply("error", f"Usage: /alt N, N from 1 to {len(alternatives)} (see /alt).")
+        self._replace_last_narration(chosen)
+        return Reply("info", "Narration swapped; the one it replaced is kept (/alt).", changed={"story", "memory"})
+
+    def _meta_alter(self, arg: str) -> Reply:
+        if not self.turns:
+            return Reply("error", "Nothing to alter yet.")
+        if not arg.strip():
+            return Reply("error", "Usage: /alter TEXT: rewrite the last narration yourself (the old one is kept, /alt).")
+        self._replace_last_narration(arg.strip())
+        return Reply("info", "Narration rewritten; the old one is kept (/alt).", changed={"story", "memory"})
 
     def _meta_say(self, arg: str, on_text=None, should_stop=None) -> Reply:
         if not arg.strip(' "'):

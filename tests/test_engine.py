@@ -210,3 +210,25 @@ def test_context_shows_the_model_input(make_engine):
     assert "<|mem|>" in reply.text and "<|cmd|>ask about the witch<|/cmd|>" in reply.text
     assert engine.turns[-1].narration.strip()[-20:] in reply.text
     assert engine.turn_count == 1  # looking does not play a turn
+
+
+def test_retry_keeps_alternatives_and_alter_rewrites(make_engine):
+    engine = make_engine(seed=5)
+    engine.submit("look")
+    first = engine.turns[-1].narration
+    engine.submit("/retry")
+    second = engine.turns[-1].narration
+    assert second != first  # the sampler has moved on: a new narration
+    assert engine.turns[-1].alternatives == [first]
+    assert engine.submit("/alt 1").kind == "info"
+    assert engine.turns[-1].narration == first and engine.turns[-1].alternatives == [second]
+    assert engine.submit("/alter The witch was killed by the hunter.").kind == "info"
+    turn = engine.turns[-1]
+    assert turn.narration == "The witch was killed by the hunter." and first in turn.alternatives
+    assert "the witch" in engine.memory.dead_characters()  # the memory read the rewritten narration
+    assert engine.turn_count == 1
+    engine.save()
+    again = make_engine(saves_dir=engine.saves_dir)
+    again.load(engine.name)
+    assert again.turns[-1].alternatives == turn.alternatives
+    assert again.submit("/alt 9").kind == "error" and again.submit("/alter").kind == "error"
