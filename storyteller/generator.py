@@ -45,12 +45,14 @@ class Narration:
 
 
 def tidy_narration(text: str, stop_reason: str) -> str:
-    """Trim what a player should not see: a started command, trailing blank lines, a sentence cut by the budget."""
+    """Trim what a player should not see: a started command, trailing blank lines, and a sentence left unfinished
+    because the narration was cut (by the budget, a blank line or a command the model began to write). A narration
+    the model ended itself, or the player stopped, is kept as it is."""
     m = _NEW_COMMAND.search(text)
     if m:
         text = text[: m.start()]
     text = text.strip()
-    if stop_reason == "budget":
+    if stop_reason in ("budget", "command", "paragraph"):
         ends = [m.end() for m in _SENTENCE_END.finditer(text)]
         if ends and ends[-1] > len(text) * 0.4:
             text = text[: ends[-1]]

@@ -62,3 +62,13 @@ def test_sampling_follows_the_top_k_top_p_distribution():
         counts[sample_token(logits, config, rng)] += 1
     assert set(counts.nonzero().view(-1).tolist()) <= set(expected.nonzero().view(-1).tolist())
     assert torch.allclose(counts / counts.sum(), expected, atol=0.015)
+
+
+def test_tidy_narration_drops_a_sentence_left_unfinished_by_a_cut():
+    from storyteller.generator import tidy_narration
+
+    text = 'They looked afraid and ran. The king was angry, but the king\n\n> go north'
+    assert tidy_narration(text, "command") == "They looked afraid and ran."
+    assert tidy_narration("The door opens. You see a", "budget") == "The door opens."
+    assert tidy_narration("You see a lamp", "eot") == "You see a lamp"  # the model ended it: kept
+    assert tidy_narration("The door opens. You see a", "cancelled") == "The door opens. You see a"  # shown already
