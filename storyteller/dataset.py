@@ -20,7 +20,7 @@ import numpy as np
 import torch
 
 from storyteller.corpus import TAIL, Document, render_unit, stable_fraction, synthetic_command
-from storyteller.memory import Memory, MemoryConfig
+from storyteller.memory import MEMORY_STATUSES, Memory, MemoryConfig
 from storyteller.tokenizer import Tokenizer
 
 # Turn-table columns.
@@ -155,7 +155,6 @@ def cache_key(files: list[Path], tokenizer: Tokenizer, settings: dict) -> str:
 NOT_NAMES = frozenset("""the a an i you he she it they we his her my your our their this that and but old young little
 big captain king queen prince princess lord lady sir mr mrs miss master mistress doctor dr father mother brother
 sister uncle aunt saint st mount north south east west""".split())
-STATUS_WORDS = frozenset(("alive", "dead", "transformed", "imprisoned", "banished", "missing", "departed"))
 
 
 def memory_name_words(text: str) -> list[str]:
@@ -171,7 +170,7 @@ def memory_name_words(text: str) -> list[str]:
             continue
         for entry in entries:
             parts = entry.replace("(", " ").replace(")", " ").split()
-            if parts and parts[-1] in STATUS_WORDS:
+            if parts and parts[-1] in MEMORY_STATUSES:
                 parts = parts[:-1]
             for w in parts:
                 w = w.strip(".,;:!?'\"")

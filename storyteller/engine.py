@@ -80,6 +80,10 @@ class Turn:
         return cls(d.get("command", ""), d["narration"], d.get("memory_before"), d.get("mode", "do"),
                    [str(a) for a in d.get("alternatives", [])])
 
+    def other_narrations(self, instead: str) -> list[str]:
+        """This turn's narrations, alternatives and current, other than `instead` (the one now told)."""
+        return [a for a in [*self.alternatives, self.narration] if a != instead]
+
     @property
     def shown(self) -> str:
         """The player's part as the story shows it: "> command", or the player's own prose in story mode."""
@@ -124,7 +128,7 @@ def mode_command(mode: str, text: str) -> str:
     trained on; story = the player's prose, which becomes part of the story itself."""
     text = text.strip()
     if mode == "say":
-        return f'say "{text.strip(chr(34))}"'
+        return 'say "' + text.strip('"') + '"'
     return text
 
 
@@ -198,15 +202,8 @@ class Engine:
     def memory_text(self, command: str = "") -> str:
         """The memory block: the rolling memory, with the world-info entries that the recent story or the command
         mention joining the player's pinned facts (the most important items, kept first within the budget)."""
-        triggered = self.triggered_world_info(command)
-        if not triggered:
-            return self.memory.render(self.tokenizer.count, self.config.memory_budget)
-        pinned = self.memory.pinned
-        self.memory.pinned = pinned + [e.text for e in triggered if e.text not in pinned]
-        try:
-            return self.memory.render(self.tokenizer.count, self.config.memory_budget)
-        finally:
-            self.memory.pinned = pinned
+        lore = [e.text for e in self.triggered_world_info(command)]
+        return self.memory.render(self.tokenizer.count, self.config.memory_budget, extra_pinned=lore)
 
     def triggered_world_info(self, command: str = "") -> list[WorldInfo]:
         if not self.world_info:
@@ -363,16 +360,14 @@ class Engine:
             return Reply("error", "Nothing to retry.")
         turn = self.undo(keep_redo=False)
         reply = self.play_turn(turn.command, on_text, should_stop, turn.mode)
-        # the narration retried away stays one /alt away
-        self.turns[-1].alternatives = [a for a in [*turn.alternatives, turn.narration] if a != self.turns[-1].narration]
+        self.turns[-1].alternatives = turn.other_narrations(self.turns[-1].narration)  # one /alt away
         self.autosave()
         return reply
 
     def _replace_last_narration(self, narration: str) -> Turn:
         """The last turn told differently: the memory goes back to before it and reads the new narration."""
-        turn = self.undo(keep_redo=False)
-        kept = [a for a in [*turn.alternatives, turn.narration] if a != narration]
-        turn = Turn(turn.command, narration, self.memory.to_dict(), turn.mode, kept)
+        old = self._pop_turn()
+        turn = Turn(old.command, narration, self.memory.to_dict(), old.mode, old.other_narrations(narration))
         self.turns.append(turn)
         self._after_turn(turn)
         self.autosave()
@@ -385,13 +380,10 @@ class Engine:
         if not arg:
             lines = [f"  {i}. {a[:100]}{'…' if len(a) > 100 else ''}" for i, a in enumerate(alternatives, 1)]
             return Reply("info", "Other narrations of the last turn (/alt N to use one):\n" + "\n".join(lines))
-        try:
-            chosen = alternatives[int(arg) - 1]
-            if int(arg) < 1:
-                raise IndexError
-        except (ValueError, IndexError):
+        n = int(arg) if arg.isdigit() else 0
+        if not 1 <= n <= len(alternatives):
             return Reply("error", f"Usage: /alt N, N from 1 to {len(alternatives)} (see /alt).")
-        self._replace_last_narration(chosen)
+        self._replace_last_narration(alternatives[n - 1])
         return Reply("info", "Narration swapped; the one it replaced is kept (/alt).", changed={"story", "memory"})
 
     def _meta_alter(self, arg: str) -> Reply:
@@ -440,10 +432,7 @@ class Engine:
         """What the narrator would read for a command: recent story, memory block, command, special tokens shown."""
         command = arg or "look"
         ids = self.model_input(command)
-        try:
-            text = self.tokenizer.decode(ids, skip_special=False)
-        except TypeError:  # a tokenizer without special tokens
-            text = self.tokenizer.decode(ids)
+        text = self.tokenizer.decode(ids, skip_special=False)
         return Reply("info", f"The model input for > {command} ({len(ids)} tokens):\n\n{text}")
 
     def _meta_world(self, arg: str) -> Reply:
@@ -510,15 +499,20 @@ class Engine:
 
     # -- undo --------------------------------------------------------------------------------------
     def undo(self, keep_redo: bool = True) -> Turn:
+        turn = self._pop_turn()
+        if keep_redo:
+            self.redo_stack.append(turn)
+        self._reset_cache()
+        self.autosave()
+        return turn
+
+    def _pop_turn(self) -> Turn:
+        """Take the last turn off the story and put the memory back to before it (no autosave, no cache rebuild)."""
         turn = self.turns.pop()
         if turn.memory_before is not None:
             self.memory = Memory.from_dict(turn.memory_before)
         else:  # snapshot trimmed away: rebuild the memory from the story itself
             self.memory = self._replay_memory()
-        if keep_redo:
-            self.redo_stack.append(turn)
-        self._reset_cache()
-        self.autosave()
         return turn
 
     def _replay_memory(self) -> Memory:

@@ -21,6 +21,7 @@ from __future__ import annotations
 import json
 import math
 import re
+from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field
 from typing import Any, Callable
 
@@ -2798,10 +2799,10 @@ class Memory:
     # ------------------------------------------------------------------------------------------------
     # rendering
     # ------------------------------------------------------------------------------------------------
-    def _render_items(self) -> list[tuple[int, int, str]]:
+    def _render_items(self, extra_pinned: Sequence[str] = ()) -> list[tuple[int, int, str]]:
         """(priority, line, text) for everything that could be rendered; lower priority number = more important."""
         items: list[tuple[int, int, str]] = []
-        for p in self.pinned:
+        for p in [*self.pinned, *(e for e in extra_pinned if e not in self.pinned)]:
             items.append((0, 0, p.strip()))
         hero = self.hero
         place = self.places[self.current_place]["name"] if self.current_place in self.places else None
@@ -2861,13 +2862,15 @@ class Memory:
             out.append(labels[line] + seps[line].join(texts))
         return "\n".join(out)
 
-    def render(self, count_tokens: Callable[[str], int] | None = None, budget: int | None = None) -> str:
-        """The memory as a compact text block, most important first, never more than `budget` tokens."""
+    def render(self, count_tokens: Callable[[str], int] | None = None, budget: int | None = None,
+               extra_pinned: Sequence[str] = ()) -> str:
+        """The memory as a compact text block, most important first, never more than `budget` tokens.
+        `extra_pinned` facts (e.g. world info in play) rank with the pinned ones without being pinned."""
         count = count_tokens or _default_count
         budget = self.config.budget_tokens if budget is None else int(budget)
         if budget <= 0:
             return ""
-        items = self._render_items()
+        items = self._render_items(extra_pinned)
         cache = self._render_cache
         if cache is not None and cache[0] == budget and cache[1] == count and cache[2] == items:
             return cache[3]

@@ -21,7 +21,7 @@ from textual.widgets import Footer
 from textual.worker import get_current_worker
 
 from storyteller.config import clamp_temperature
-from storyteller.engine import HELP, Engine, Reply, mode_command, shown_input
+from storyteller.engine import HELP, NARRATING_COMMANDS, Engine, Reply, mode_command, shown_input
 from storyteller.tui.messages import (
     MemoryEdited,
     NarrationChunk,
@@ -187,7 +187,8 @@ class StorytellerApp(App[None]):
             return
         name, _, arg = line[1:].partition(" ") if line.startswith("/") else (None, "", "")
         name = name.lower() if name is not None else None
-        if name is None or (name == "retry" and self.engine.turns) or (name in ("say", "story") and arg.strip(' "')):
+        narrating = name in NARRATING_COMMANDS and (self.engine.turns if name == "retry" else arg.strip(' "'))
+        if name is None or narrating:
             if name is None:
                 shown = shown_input(line, "do")
             elif name == "retry":
