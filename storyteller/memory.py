@@ -90,7 +90,8 @@ for _w in _words("""child baby orphan stranger traveller traveler pilgrim thief 
         ferryman fisherman huntsman woodman woodcutter mate bosun boatswain helmsman navigator highwayman
         tinker magistrate secretary carter clockmaker watchmaker jeweller sheriff bailiff reeve
         ostler hostler groom coachman footman butler maidservant valet smuggler poacher gamekeeper
-        ranger scout spy assassin knight-errant huntress companion guide"""):
+        ranger scout spy assassin knight-errant huntress companion guide purser quartermaster midshipman
+        lieutenant ensign lookout deckhand cabin-boy harbourmaster stoker"""):
     _ROLE_GENDER.setdefault(_w, "")
 
 _ROLE_PLURAL_IRREGULAR = {"men": "man", "women": "woman", "wolves": "wolf", "thieves": "thief", "dwarves": "dwarf",
@@ -154,7 +155,16 @@ _NOT_NAMES = set(_words("""law laws fate fortune providence destiny death life t
         spanish italian russian greek greeks dutch irish scottish scotch welsh chinese japanese arab arabs
         arabian egyptian egyptians persian turkish turk turks african european europeans asian saxon saxons
         norman normans celtic gaelic hindu moor moors through across about among against without within beyond
-        behind below above under over beneath around toward towards along inside outside near"""))
+        behind below above under over beneath around toward towards along inside outside near
+        dutchman dutchmen englishman englishmen frenchman frenchmen irishman scotsman welshman spaniard spaniards
+        dane danes swede swedes norseman norsemen portuguese
+        michaelmas christmas christmastide easter whitsun whitsuntide candlemas lammas martinmas lent advent yule
+        yuletide midsummer halloween hallowe'en hallowmas epiphany pentecost shrovetide
+        sunday monday tuesday wednesday thursday friday saturday"""))
+# a ship's name: "the revenue cutter Swift", "the brig Marigold"
+_VESSEL_BEFORE = re.compile(r"\b(?:ship|brig|brigantine|schooner|cutter|frigate|sloop|galleon|steamer|steamship|yacht|"
+                            r"barque|ketch|lugger|vessel|liner|man-of-war|whaler|clipper|smack|trawler|galley|junk)\s+$")
+_ED_NAMES = set(_words("alfred mildred winifred wilfred manfred siegfried ted fred ned jed ed"))
 _CAP_STOP = set(_words("""the a an and but or nor so then now when while if as at in on of to for with by from up down
         out into upon after before once there here this that these those it its he she they we you i him her
         them us me my your his their our thy thee thou ye what who whom whose which why how where yes no not
@@ -213,7 +223,9 @@ _PLACE_SUFFIX = _PLACE_NOUNS | set(_words("street road lane avenue square park c
                                           "village kingdom land bridge bank pass chapel church abbey cathedral "
                                           "gate valley cave caves inn mill steps clearing pit path mists falls "
                                           "bay harbour harbor point head rock cliffs ocean desert marsh moor "
-                                          "heath fen common green place court manor hall grange farm room"))
+                                          "heath fen common green place court manor hall grange farm room fell fells "
+                                          "tor dale crag crags scar beck brae downs wold wolds forest sound strait "
+                                          "channel reach reef shoals"))
 _PLACE_TITLES = set(_words("mount lake cape port fort saint st glen loch river"))
 _PLACE_PREP_ALWAYS = {"in", "into", "through", "across", "near", "inside", "outside", "toward", "towards", "reached",
                       "reach", "reaching", "entered", "enter", "visited", "visit", "leaving", "beyond", "around"}
@@ -258,6 +270,8 @@ _OBJECT_NOUNS = set(_words("""lamp lantern sword key keys ring apple apples bott
         fig figs date dates olive olives onion onions potato potatoes turnip turnips cabbage radish
         cutlass musket sabre rapier blunderbuss trowel keg wax notebook notebooks tea coffee snuff seal
         signet purse-strings casket lantern-key"""))
+_POSTURE_ING = set(_words("standing lying hanging leaning resting sitting floating burning glowing shining gleaming "
+                          "glinting dangling propped stuck"))
 _MEASURE_NOUNS = set(_words("loaf piece slice handful bit lump crust drop morsel bunch pair cupful spoonful set "
                             "mouthful heap pile stack scrap sheet coil length skein hank spool reel sprig"))
 _NOT_OBJECTS = set(_words("""breath step steps walk look care courage leave place time way chance rest nap notice
@@ -398,6 +412,9 @@ _STATUS_PATTERNS: list[tuple[str, str, str]] = [
     ("banished", "s", rf"(?:was|were|is|are|had\s+been|has\s+been)\s+{_ADV}(?:marooned|set\s+ashore|put\s+ashore|"
                       r"abandoned\s+on\s+(?:a|an|the)\s+(?:\w+\s+)?(?:island|islet|rock|reef|sandbank|shore))\b"),
     ("banished", "o", r"\b(?:marooned|maroons|maroon)\b"),
+    # "was put on a horse and banished across the sea"
+    ("banished", "s", r"(?:was|were|had\s+been|has\s+been)\s+(?:[\w'-]+\s+){1,8}?and\s+(?:then\s+)?(?:banished|exiled|"
+                      r"outlawed|driven\s+out|sent\s+into\s+exile)\b"),
     ("banished", "o", r"\b(?:banished|banishes|banish|exiled|exiles|exile|expelled|expels|outlawed|drove|drives|"
                       r"chased|sent|turned|cast)\b"),
     ("departed", "s", r"(?:went|goes|go|ran|runs|flew|flies|rode|rides|sailed|sails|walked|walks|slipped|slips|"
@@ -405,9 +422,14 @@ _STATUS_PATTERNS: list[tuple[str, str, str]] = [
     ("departed", "s", r"(?:departed|departs|set\s+sail|left\s+(?:home|for\s+ever|forever|the\s+(?:house|village|"
                       r"town|city|kingdom|country|castle|palace|island|farm|land)\s+(?:for\s+ever|forever))|"
                       r"never\s+(?:came|comes|come)\s+back|never\s+returned|never\s+return|"
-                      r"(?:was|were)\s+(?:no\s+more|never\s+again|nevermore)\s+seen|was\s+never\s+seen\s+"
-                      r"(?:again|more)|were\s+never\s+seen\s+(?:again|more)|never\s+sees?\s+(?:it|him|her|them)\s+"
-                      r"again)\b"),
+                      r"(?:was|were)\s+(?:no\s+more|never\s+again|nevermore)\s+seen|(?:was|were)\s+never\s+(?:seen|heard\s+of)\s+"
+                      r"(?:(?:in|on|at|near|around|about)\s+(?:\w+\s+){1,3}?)?(?:again|more|since)|"
+                      r"never\s+sees?\s+(?:it|him|her|them)\s+again|fled\s+(?:from\s+)?(?:the|his|her|their)\s+"
+                      r"(?:castle|palace|house|village|town|city|country|kingdom|land|court|farm|island|realm))\b"),
+    # "I never saw him again", "nobody ever saw her again": the one not seen is the object
+    ("missing", "o", r"\b(?:never|nobody|no\s+one|none\s+of\s+us)\s+(?:ever\s+)?(?:saw|sees|see|heard\s+from|"
+                     r"heard\s+of)\b(?=\s+\S+(?:\s+\S+)?\s+(?:again|afterwards|after\s+that|since)\b)"),
+    ("missing", "s", rf"(?:was|were)\s+{_ADV}(?:washed|swept|lost)\s+overboard\b"),
     ("missing", "s", rf"(?:had\s+|has\s+)?{_ADV}(?:disappeared|disappears|vanished|vanishes|went\s+missing|"
                      r"had\s+gone\s+missing)\b"),
     ("missing", "s", r"(?:was|were|is|are|had\s+been|has\s+been)\s+(?:lost|missing|nowhere\s+to\s+be\s+(?:found|seen)|"
@@ -443,9 +465,10 @@ _STATUS_TRIGGERS = {
                    "dungeon", "cell",
                    "put", "flung", "confined", "threw", "seize"),
     "banished": ("banish", "exile", "expel", "outlaw", "drove", "driven", "cast", "sent", "turned out", "chase",
-                 "maroon", "ashore", "abandon"),
-    "departed": ("away", "off", "depart", "sail", "left", "went home", "never"),
-    "missing": ("disappear", "vanish", "missing", "lost", "nowhere", "carried", "kidnap", "stole", "spirited"),
+                 "maroon", "ashore", "abandon", "and "),
+    "departed": ("away", "off", "depart", "sail", "left", "went home", "never", "fled"),
+    "missing": ("disappear", "vanish", "missing", "lost", "nowhere", "carried", "kidnap", "stole", "spirited",
+                "never", "nobody", "no one", "overboard"),
     "alive": ("life", "aliv", "reviv", "woke", "awak", "free", "releas", "rescu", "let", "escap", "back",
               "again", "regain", "came", "come", "return", "reappear", "out", "down", "forth", "emerg"),
 }
@@ -492,7 +515,8 @@ _DET_START = re.compile(r"(?:the|a|an|his|her|their|its|my|your|our|this|that|th
                         r"[a-z]+'s?)(?![a-z])")
 _PP_START = re.compile(r"^(?:(?:in|at|on|by|with|from|after|for|during|to|into|across|over|through)\s+(?:the|a|an|his|"
                        r"her|their|that|this|its|my|our)\s+(?:[\w'-]+\s+)?[\w'-]+\s+)+")
-_FREE_MOTION = re.compile(r"\s+(?:then\s+)?(?:crept|went|ran|walked|hurried|rode|fled|climbed|hastened|slipped|stole)\s+"
+_FREE_MOTION = re.compile(r"\s+(?:then\s+)?(?:crept|went|ran|walked|hurried|rode|fled|climbed|hastened|slipped|stole|flew|"
+                          r"swam|galloped|hopped)\s+"
                           r"(?:\w+\s+)?(?:up|down|out|to|into|back|home|away|off|across|through)\b")
 _COPULA_BEFORE = re.compile(r"(?<!\bit )(?<!\bthere )(?<!\bthis )(?<!\bthat )\b(?:was|is|were|are|became|becomes|become|"
                             r"remained|seemed)\s+(?:also\s+|still\s+|now\s+)?$|\b(?:made|make|makes|named|appointed|"
@@ -511,7 +535,10 @@ _ALIVE_FROM = {"dead", "transformed", "imprisoned", "banished", "missing", "depa
 # appositions and naming: "Brann, the old ferryman," / "a ferryman named Brann" / "Odo the miller"
 _NAME_CAP = r"[A-Z][a-z][\w']*(?:-[\w']+)*(?:\s+[A-Z][a-z][\w']*(?:-[\w']+)*)*"
 _ROLE_NP = rf"(?:(?:(?i:{_DETS})|[A-Za-z]+'s)\s+)(?:(?!(?:{_ADJ_STOP})\b)[a-z][a-z-]*\s+){{0,2}}?(?:{_ROLE_ALT})\b"
-_APPOS_NAME_ROLE = re.compile(rf"(?P<name>{_NAME_CAP}),\s+(?!(?i:my|your|our)\s)(?P<role>{_ROLE_NP})"
+# "Hollis, my first mate," is an apposition; "Tom, my boy," / "Anna, my dear sister," are someone speaking
+_MY_PERSONAL = "|".join(sorted(_FAMILY_ROLES | _GENERIC_ROLES | {"dear", "darling", "love", "good", "poor", "old"}))
+_APPOS_NAME_ROLE = re.compile(rf"(?P<name>{_NAME_CAP}),\s+(?!(?i:my|your|our)\s+(?:[a-z]+\s+)?(?:{_MY_PERSONAL})\b)"
+                              rf"(?!(?i:your|our)\s)(?P<role>{_ROLE_NP})"
                               rf"(?=\s*[.;!?]|\s*,(?!\s*(?:and|or)\b)|\s+(?:who|whose|that)\b)")
 _APPOS_ROLE_NAMED = re.compile(
     rf"(?P<role>{_ROLE_NP}),?\s+(?:(?:who\s+was\s+|that\s+was\s+)?(?:named|called|known\s+as|by\s+the\s+name\s+of)|"
@@ -581,13 +608,14 @@ _TAKE_STRONG = ("picked up|picks up|pick up|picking up|picked|grabbed|grabs|grab
                 "seizes|lifted|lifts|took up|takes up|caught up|scooped up|gathered up|pocketed|pockets")
 _TAKE_WEAK = ("took|takes|take|taking|got|gets|get|found|finds|stole|steals|had\\s+stolen|has\\s+stolen|received|receives|kept|keeps|drew|"
               "draws|bought|buys|won|carried|carries|carrying|held|holds|holding|wore|wears|wearing|clutching|"
-              "clutched|clutches|brought|brings|fetched|fetches|had|has|obtained|collected|gathered")
+              "clutched|clutches|brought|brings|fetched|fetches|had|has|have|obtained|collected|gathered")
 _GIVE = ("gave|gives|give|giving|handed|hands|hand|passed|passes|sold|sells|lent|lends|offered|offers|returned|"
          "fed|feeds|traded|trades|swapped|swaps|bartered|exchanged|paid|pays|"
-         "returns|threw|throws|tossed|tosses|sent|sends|brought|brings|showed")
+         "returns|threw|throws|tossed|tosses|sent|sends|brought|brings|showed|delivered|delivers")
 _DROP = ("let\\s+go\\s+of|lets\\s+go\\s+of|dropped|drops|drop|put\\s+down|puts\\s+down|laid\\s+down|lays\\s+down|set\\s+down|sets\\s+down|left|leaves|"
          "threw\\s+away|throws\\s+away|threw\\s+down|throws\\s+down|abandoned|hid|hides|buried|buries|placed|"
-         "places|put|puts|laid|lays|hung|hangs")
+         "places|put|puts|laid|lays|hung|hangs|stuffed|stuffs|tucked|tucks|thrust|thrusts|shoved|shoves|stowed|stows|"
+         "locked|locks")
 _DESTROY = ("broke|breaks|smashed|smashes|shattered|shatters|destroyed|destroys|burned|burnt|burns|crushed|crushes|"
             "snapped|snaps|splintered|splinters|"
             "ate|eats|devoured|devours|drank|drinks|tore|tears|melted|melts|consumed|consumes|ruined|ruins|"
@@ -615,7 +643,8 @@ _OBJ_SUBJ_RE = re.compile(
     r"smashed|shattered|crushed|eaten|melted|ruined|torn|consumed|swallowed|burnt\s+up|burned\s+up)|"
     r"(?:caught\s+fire\s+and\s+)?(?:broke|breaks|shattered|shatters|snapped|snaps|burst|bursts|crumbled|crumbles|"
     r"melted|melts|burned|burnt|burns)(?:\s+(?:off|apart|in\s+two|to\s+pieces|to\s+ashes|into\s+pieces|up))?)|"
-    r"(?P<lost>(?:was|were|is|are|had\s+been|has\s+been)\s+lost|went\s+missing)|"
+    r"(?P<lost>(?:was|were|is|are|had\s+been|has\s+been)\s+lost|went\s+missing|(?:sank|sinks)(?=\s*[.,;!]|\s+(?:out\s+of\s+"
+    r"sight|to\s+the\s+bottom|without\s+a\s+trace|like\s+a\s+stone|from\s+sight)))|"
     r"(?P<missing>(?:was|were|is|are|had\s+been|has\s+been)\s+(?:gone|missing|stolen|nowhere\s+to\s+be\s+found)|"
     r"(?:had\s+)?(?:disappeared|vanished))|"
     r"(?P<given>(?:was|were|is|are|had\s+been|has\s+been)\s+(?:given|handed|sold|passed|returned|sent|brought|lent)"
@@ -1340,10 +1369,18 @@ class Memory:
             if w.lower() in _CAP_STOP and w.lower() not in _TITLES:
                 words = words[:i]
                 break
+        if initial and len(words) > 1 and words[0].lower().endswith("ed") and words[0].lower() not in _ED_NAMES \
+                and words[0].lower() not in self._aliases and words[0].lower() not in _TITLES:
+            # a log's clipped sentence: "Released Strand." is a verb and a name
+            words = words[1:]
+            offsets = offsets[1:]
+            initial = False
         s0 = offsets[0]
         e0 = s0 + len(" ".join(words))
         lw = [w.lower().rstrip(".") for w in words]
         before = low[max(0, s0 - 40):s0]
+        if _VESSEL_BEFORE.search(before):
+            return  # "the revenue cutter Swift": a ship, not a person
         the_before = before.endswith("the ")
         # a title alone ("the King", "Mother") is a role
         if all(w in _TITLES for w in lw):
@@ -1370,8 +1407,14 @@ class Memory:
             return
         # place or person?
         place_vote = self._place_context(before, lw, title)
+        if not place_vote and not title and re.search(r"[A-Z][\w']+\s+of\s+$", sent[max(0, s0 - 40):s0]):
+            place_vote = True  # "Duke Ormond of Carrow": Carrow is his land
         votes = self._names.get(ckey)
         known = ckey in self._aliases or (votes is not None and votes[0] + votes[1] > 0)
+        if not known and " " not in ckey and len(ckey) > 2:
+            # the first or last word of a known full name ("Jory Black ... Jory was arrested")
+            known = any(ch.kind == "name" and " " in k and ckey in (k.split()[0], k.split()[-1])
+                        for k, ch in self.characters.items())
         if the_before and not known and not title and len(core_words) == 1 and not place_vote \
                 and not initial and not _SPEECH_AFTER.match(low, e0):
             # "the Law", "the Heron", "the Plain": a capitalised common noun after "the" is a name only when it
@@ -1476,6 +1519,15 @@ class Memory:
                         if core not in ch.aliases and len(ch.aliases) < 6:
                             ch.aliases.append(core)
                         break
+                else:
+                    # the same words in another order: "Jory Black" / "whom the men called Black Jory"
+                    for key in sorted(self.characters):
+                        ch = self.characters[key]
+                        if ch.kind == "name" and " " in key and sorted(key.split()) == sorted(parts):
+                            ck = key
+                            if core not in ch.aliases and len(ch.aliases) < 6:
+                                ch.aliases.append(core)
+                            break
             if ck is None or ck not in self.characters:
                 ck = ckey
                 gender = _TITLE_GENDER.get(title, "")
@@ -1930,12 +1982,14 @@ class Memory:
             return
         if source == "text":
             hero_key = self._hero_key()
-            if status in ("departed", "missing") and key == hero_key:
+            never = bool(re.search(r"\bnever\b|\bnobody\b|\bno\s+one\b", verb))
+            if status in ("departed", "missing") and key == hero_key and not never:
                 return
             if status == "departed" and cur != "alive":
                 return
-            if status == "missing" and cur not in ("alive", "departed"):
-                return
+            if status == "missing" and cur not in ("alive", "departed") \
+                    and not (never and cur in ("imprisoned", "banished", "transformed")):
+                return  # "... and nobody ever saw her again" ends an imprisonment too
             if status == "alive":
                 v = verb.strip()
                 revive = bool(re.search(r"life|reviv|alive", v))
@@ -2232,7 +2286,7 @@ class Memory:
                 elif not self._is_object(key, strong or key in self.objects, kind):
                     continue
                 if kind in ("take", "takew"):
-                    if verb in ("had", "has") and key not in self.objects:
+                    if verb in ("had", "has", "have") and key not in self.objects:
                         continue
                     if verb in ("brought", "brings", "fetched", "fetches", "carried", "carries", "took", "takes"):
                         # "the carter brought the purse to Maud": Maud has it now
@@ -2281,7 +2335,9 @@ class Memory:
                                 if gkey not in _OBJ_PRONOUN and sh and self._is_object(gkey, True, "take"):
                                     self._set_holder(gkey, gname, sh)
                 elif kind == "drop":
-                    if verb.split()[0] in ("put", "puts", "laid", "lays", "placed", "places", "hung", "hangs") \
+                    if verb.split()[0] in ("put", "puts", "laid", "lays", "placed", "places", "hung", "hangs", "stuffed",
+                                           "stuffs", "tucked", "tucks", "thrust", "thrusts", "shoved", "shoves",
+                                           "stowed", "stows", "locked", "locks") \
                             and "down" not in verb and not re.match(r"\s*(?:\w+\s+)?(?:in|into|on|onto|under|around|round|"
                                                                     r"inside|upon|beside|by|at|from|over|"
                                                                     r"behind|down)\b", nlow[after:after + 20]):
@@ -2306,6 +2362,14 @@ class Memory:
                             holder = self._holder_name(subj)
                             if holder:
                                 self._set_holder(key, name, holder)
+                        continue
+                    if verb.split()[0] in ("tore", "tears") \
+                            and re.match(r"\s*(?:away\s+)?(?:from|out\s+of|off)\b", nlow[after:after + 14]):
+                        # "tore the letter from Will's fingers": took it, the letter is whole
+                        holder = self._holder_name(subj) if subj is not None else None
+                        if holder:
+                            self._set_holder(key, name, holder)
+                        self._last_object = key
                         continue
                     self._set_holder(key, name, "destroyed")
                 elif kind == "lose":
@@ -2333,7 +2397,7 @@ class Memory:
                                    " slipp", " sank", " sinks", " roll", " tumbl", " went missing", " vanish",
                                    " disappear", " caught fire", " breaks", " burnt", " went to", " came to",
                                    " passed to", " goes to", " lay ", " lies ", " lying ", " bounc", " splash",
-                                   " float", " drift", " rest")):
+                                   " float", " drift", " rest", " flew", " flies", " land")):
             pos = 0
             while True:
                 m = _NP_RE.search(nlow, pos)
@@ -2365,7 +2429,7 @@ class Memory:
                 # "It fell into the mill pond and sank": the thing named last
                 for mi in re.finditer(r"\bit\b", nlow):
                     mm = _OBJ_SUBJ_RE.match(nlow, mi.end())
-                    if mm and (mm.group("fell") or mm.group("lost") or mm.group("went")):
+                    if mm and (mm.group("fell") or mm.group("lost") or mm.group("went") or mm.group("dest")):
                         ref = self._object_pronoun(mi.start(), mentions, sent_objs)
                         if ref is not None:
                             self._passive(ref[0], ref[1], mm, nlow, mentions)
@@ -2446,8 +2510,8 @@ class Memory:
         if m:
             words = []
             for w in m.group("words").split():
-                if w in _NP_STOP:
-                    break
+                if w in _NP_STOP and not (not words and w in ("inside", "outside", "back")):
+                    break  # "in my inside pocket": "inside" is an adjective there
                 words.append(w)
             if words:
                 head = words[-1]
@@ -2560,6 +2624,11 @@ class Memory:
                 return "", ""
         while len(words) > 1 and words[-1].endswith("ly"):  # "the sword quickly"
             words = words[:-1]
+        while len(words) > 1 and words[-1] in _POSTURE_ING:
+            words = words[:-1]  # "my uncle's walking stick standing on top of it"
+        poss = [i for i, w in enumerate(words[:-1]) if w.endswith(("'s", "s'"))]
+        if poss:
+            words = words[poss[-1] + 1:]  # "my uncle's walking stick": the stick
         w = words[-1]
         if w.endswith("'s") or w.endswith("s'"):
             return "", ""

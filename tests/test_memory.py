@@ -642,3 +642,71 @@ def test_inventory_coil_of_rope_is_the_rope():
                        "You are carrying:\n  a coil of rope")
     got = {o["name"]: o["holder"] for o in m.summary_json()["objects"]}
     assert got.get("rope") == "you", got
+
+
+# -- fifth round: general rules found on the development-4 stories -----------------------------------
+@pytest.mark.parametrize("text, name, status", [
+    ("Tom and a guide named Osk climbed the pass. Osk turned back up the mountain without a word. Tom never saw "
+     "him again.", "Osk", "missing"),
+    ("A king named Odo had a wicked wife named Mab. Odo had Mab thrown into the dungeon. Odo ruled for many years, "
+     "and nobody ever saw Mab again.", "Mab", "missing"),
+    ("Kaspar lived with a sorcerer named Malachor. Kaspar went home. Malachor was never seen in that country "
+     "again.", "Malachor", "departed"),
+    ("Leofric had a brother named Edwy. Edwy was put on a horse and banished across the sea.", "Edwy", "banished"),
+    ("There was a duke named Leofric and a lady named Maud. Leofric trusted Maud. Leofric laughed. Leofric "
+     "ruled. Maud fled the castle before the guards could seize her.",
+     "Maud", "departed"),
+    ("A captain named Rook hired a sailor named Pieter. Rook slept. Rook ate. At the change of the watch young "
+     "Pieter was washed overboard.",
+     "Pieter", "missing"),
+    ("Ben found a bird named Pip. Ben put Pip in a box. Pip got better. Ben opened the lid. Pip flew up into the "
+     "sky and away over the trees.", "Pip", "alive"),
+    ("When Duke Ormond of Carrow died, his son Leofric was sad.", "Ormond", "dead"),
+])
+def test_fifth_round_status_rules(text, name, status):
+    assert char(summarize_text(text), name)["status"] == status
+
+
+def test_fifth_round_names_that_are_not_people():
+    m = summarize_text("Will Archer sailed on the brig Kestrel. The captain, a man named Vane, had not smiled since "
+                       "Michaelmas. Vane watched the revenue cutter Swift. A Dutchman named Pieter was slow but "
+                       "willing. Pieter was found drunk, and Vane had him put in irons. Released Pieter.")
+    names = {c["name"] for c in m.summary_json()["characters"]}
+    assert not names & {"Michaelmas", "Swift", "Kestrel", "Dutchman", "Released Pieter"}, names
+    assert char(m, "Pieter")["status"] == "alive"
+    assert "Carrow" not in {c["name"] for c in summarize_text(
+        "When Duke Ormond of Carrow died, his son Leofric wept.").summary_json()["characters"]}
+
+
+def test_fifth_round_appositions_and_reordered_names():
+    m = summarize_text("Mr. Hollis, my first mate, reports fair wind. The mate is ill. Hollis died in the night.")
+    assert char(m, "the first mate")["name"] == char(m, "Hollis")["name"]
+    assert char(m, "Hollis")["status"] == "dead"
+    m = summarize_text("It was Jory Black, the boatswain, a brute whom the men called Black Jory. Black Jory "
+                       "laughed. Jory was arrested. Will Archer watched. Will Archer wept. Will Archer slept.")
+    jory = [c for c in m.summary_json()["characters"] if "jory" in c["name"].lower()]
+    assert len(jory) == 1 and jory[0]["status"] == "imprisoned", jory
+
+
+@pytest.mark.parametrize("text, obj, holder", [
+    ("A sailor named Jory met Will in the passage. Will had a letter. Jory tore the letter from Will's fingers and stuffed it "
+     "into his coat.", "letter", "Jory"),
+    ("Tam had the letter. Tam delivered the letter to the purser that afternoon.", "letter", "the purser"),
+    ("The queen snatched up her hazel wand, but Aldric struck it from her hand and it broke in two on the "
+     "flagstones.", "wand", "destroyed"),
+    ("I was young. I was cold. My uncle gave me his father's pocket watch. I put the watch in my inside pocket.",
+     "watch", "I"),
+    ("Grandma gave Ben a blue hat. The wind blew the hat off Ben's head! The hat flew into the pond. The hat sank.",
+     "hat", "lost"),
+])
+def test_fifth_round_object_rules(text, obj, holder):
+    m = summarize_text(text)
+    got = {o["name"].split()[-1]: o["holder"] for o in m.summary_json()["objects"]}
+    assert got.get(obj) == holder, got
+
+
+def test_possessive_noun_phrase_names_the_thing_not_the_owner():
+    m = summarize_text("My uncle Tobias walked ahead. We built a cairn, and I left my uncle's walking stick "
+                       "standing on the cairn.")
+    got = {o["name"]: o["holder"] for o in m.summary_json()["objects"]}
+    assert "walking stick" in got, got
