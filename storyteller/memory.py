@@ -90,7 +90,7 @@ for _w in _words("""child baby orphan stranger traveller traveler pilgrim thief 
         ferryman fisherman huntsman woodman woodcutter mate bosun boatswain helmsman navigator highwayman
         tinker magistrate secretary carter clockmaker watchmaker jeweller sheriff bailiff reeve
         ostler hostler groom coachman footman butler maidservant valet smuggler poacher gamekeeper
-        ranger scout spy assassin knight-errant huntress companion guide purser quartermaster midshipman
+        ranger scout spy assassin knight-errant huntress companion guide figure purser quartermaster midshipman
         lieutenant ensign lookout deckhand cabin-boy harbourmaster stoker"""):
     _ROLE_GENDER.setdefault(_w, "")
 
@@ -269,7 +269,8 @@ _OBJECT_NOUNS = set(_words("""lamp lantern sword key keys ring apple apples bott
         velvet fur furs hide skin skins pelt fleece golden-fleece apple-tree fruit plum plums peach grapes
         fig figs date dates olive olives onion onions potato potatoes turnip turnips cabbage radish
         cutlass musket sabre rapier blunderbuss trowel keg wax notebook notebooks tea coffee snuff seal
-        signet purse-strings casket lantern-key"""))
+        signet purse-strings casket lantern-key cleaver hatchet scythe sickle billhook mace flail truncheon
+        saucer wages thimble"""))
 _POSTURE_ING = set(_words("standing lying hanging leaning resting sitting floating burning glowing shining gleaming "
                           "glinting dangling propped stuck"))
 _MEASURE_NOUNS = set(_words("loaf piece slice handful bit lump crust drop morsel bunch pair cupful spoonful set "
@@ -296,7 +297,7 @@ _FIRE = set(_words("fire flames flame furnace oven hearth stove blaze bonfire"))
 _BODY_CONTAINERS = set(_words("hand hands palm palms pocket pockets belt lap arms bosom fingers fist mouth beak "
                               "claws claw paw paws head neck finger shoulder back girdle sleeve apron bag sack "
                               "basket purse pouch knapsack satchel coat cloak jacket cape shirt tunic vest waistcoat "
-                              "pack rucksack backpack haversack wallet"))
+                              "pack rucksack backpack haversack wallet robe gown mantle shawl feet"))
 
 _GOAL_VERBS = set(_words("""find rescue save free kill slay bring fetch deliver reach win marry destroy defeat recover
         return seek catch escape protect avenge discover break steal get obtain capture punish cure heal
@@ -488,7 +489,9 @@ _PREDICATE_BEFORE = re.compile(r"\b(?:was|is|were|are|am|be|been|became|become|b
                                r"seemed|looked|what|such)\s+$")
 _SPEECH_VERBS = (r"said|says|asked|asks|cried|cries|replied|replies|answered|answers|whispered|whispers|shouted|"
                  r"shouts|called|calls|exclaimed|exclaims|muttered|mutters|screamed|screams|squawked|squawks|"
-                 r"growled|growls|laughed|sang|sings|continued|added|begged|went\s+on")
+                 r"growled|growls|laughed|sang|sings|continued|added|begged|went\s+on|wheezed|wheezes|grunted|"
+                 r"grunts|croaked|croaks|sighed|sighs|hissed|hisses|roared|roars|boomed|booms|murmured|murmurs|"
+                 r"explained|explains|declared|declares|announced|announces|snapped|snaps|stammered|stammers")
 _QUOTE_UNREAL = re.compile(r"\b(?:shall|will|would|must|may|might|should|could|if|unless|lest|going\s+to|want\s+to|"
                            r"wish|let)\b|'ll\b")
 _HAD_BEFORE = re.compile(r"\b(?:had|has|have|got|get|gets|having)\s+$")
@@ -553,7 +556,8 @@ _ROLE_BEFORE_COMMA = re.compile(rf"(?P<role>{_ROLE_NP}),\s*$")
 # "the cook, a cheerful giant of a man named Pell" / "The king's counsellor was a sorcerer called Mordrec"
 _ROLE_BEFORE_NAMED = re.compile(rf"(?P<role>{_ROLE_NP})(?:,\s*(?:a|an)\s+(?:[a-z-]+\s+){{1,4}}|\s+(?:was|is)\s+)$")
 _NAME_WAS = re.compile(rf"\b(?:(?i:his|her|its|my)\s+name\s+(?:was|is)|(?i:he|she|it)\s+was\s+(?:called|named)|"
-                       rf"(?:I\s+am|I'm)\s+called)\s+(?P<name>{_NAME_CAP})")
+                       rf"(?:I\s+am|I'm)\s+called|(?<=[\"'] )(?:I\s+am|I'm)|(?<=[\"'])(?:I\s+am|I'm)|[Cc]all\s+me)\s+"
+                       rf"(?P<name>{_NAME_CAP})(?=\s*[,.!;]|\s+(?:the|and)\b)")
 _NAME_VERB_AFTER = re.compile(
     r"\s+(?:said|says|asked|asks|was|is|had|has|went|goes|ran|runs|looked|looks|smiled|smiles|saw|sees|took|takes|"
     r"gave|gives|felt|feels|wanted|wants|thought|thinks|replied|cried|laughed|came|comes|lived|lives|did|does|"
@@ -632,9 +636,10 @@ _FRONTED_RE = re.compile(r"(?:^|[;:]\s*|\b(?:and|but|so|then)\s+)[\s\"'(]*(?P<np
                          r"(?:(?P<give>gave|give|gives|handed|hand|hands|sold|sell|sells|lent|lend|passed|pass|sent|"
                          r"send|returned|return)\s+(?:back\s+)?(?:to|for)\s+|"
                          r"(?P<keep>keep|keeps|kept|hold|holds|held|carry|carries|carried|wear|wears|wore)\b)")
-_ON_SOMEONE_RE = re.compile(r"\s*(?:back\s+|gently\s+|carefully\s+)?(?:into|in|onto|on|inside|upon|around|round|about)\s+"
-                            r"(?P<owner>(?:the\s+)?[a-z][\w-]*(?:\s+[a-z][\w-]*)?)'s?\s+(?:own\s+)?(?:\w+\s+)??"
-                            r"(?P<head>[a-z]+)\b")
+_ON_SOMEONE_RE = re.compile(r"\s*(?:back\s+|gently\s+|carefully\s+)?(?:into|in|onto|on|inside|upon|around|round|about|"
+                            r"at(?=\s+(?:the\s+)?[a-z][\w'-]*(?:\s+[a-z][\w-]*)?'s?\s+feet\b))\s+"
+                            r"(?P<owner>(?:the\s+)?(?:[a-z][\w-]*'s\s+)?[a-z][\w-]*(?:\s+[a-z][\w-]*)?)'s?\s+(?:own\s+)?"
+                            r"(?:\w+\s+)??(?P<head>[a-z]+)\b")
 _OBJ_VERB_RE = re.compile(
     rf"\b(?:(?P<take>{_TAKE_STRONG})|(?P<takew>{_TAKE_WEAK})|(?P<give>{_GIVE})|(?P<drop>{_DROP})|"
     rf"(?P<destroy>{_DESTROY})|(?P<lose>{_LOSE}))\b(?P<part>\s+(?:up|back|out|away|down))?")
@@ -651,6 +656,7 @@ _OBJ_SUBJ_RE = re.compile(
     r"(?:\s+back)?\s+to\b)|"
     r"(?P<fell>(?:(?:was|is|were|are)\s+\w+\s+(?:\w+\s+){0,4}?and\s+)?(?:fell|falls|dropped|drops|slipped|slips|"
     r"sank|sinks|rolled|rolls|tumbled|tumbles|flew|flies|landed|lands|bounced|bounces|splashed|splashes|floated|"
+    r"clattered|clatters|skidded|skids|slid|slides|"
     r"floats|drifted|drifts|lay|lies|lying|rested|rests)\s+(?:\w+\s+){0,2}?(?:into|in|onto|on|to|down|off|from)\b)|"
     r"(?P<went>(?:went|goes|passed|passes|came|comes)\s+to\b)|"
     r"(?P<placed>(?:was|were|is|are|had\s+been|has\s+been)\s+(?:\w+ly\s+)?(?:hung|hidden|placed|put|laid|left|buried|"
@@ -1248,6 +1254,9 @@ class Memory:
                 continue  # "the King" handled as a capitalised title below
             key, gender, plural = self._role_key(m.group("adj"), role)
             poss = low.startswith("'s", end)
+            if poss and _ROLE_POSS_RE.match(low, end) and det in ("the", "a", "an"):
+                # "the tailor's wife": the wife is the one in the story, the tailor only names her
+                continue
             if det == "the" and not plural and sing in ("man", "woman") and gender and key not in self._aliases \
                     and not re.match(r"\s+(?:in|with|who|whom|that|from|of|at|on|named|called|whose)\b",
                                      low[end:end + 10]):
@@ -1672,14 +1681,16 @@ class Memory:
             if m.key in self.characters and (_SPEECH_AFTER.match(low, m.end) or
                                              _SPEECH_BEFORE.search(low, max(0, m.start - 16), m.start)):
                 speaker = m.key
-        if not ("name" in low or "called" in low or "named" in low):
+        slow = sent.lower()
+        if not ("name" in low or "called" in low or "named" in low or "i am " in slow or "i'm " in slow
+                or "call me " in slow):
             if speaker:
                 self._speaker = speaker
             return
         mm = _NAME_WAS.search(sent)
         if mm:
             name = mm.group("name")
-            first_person = mm.group(0).lower().startswith(("my", "i"))
+            first_person = mm.group(0).lower().startswith(("my", "i", "call"))
             if first_person:
                 k = speaker or self._speaker
                 cands = [k] if k else []
@@ -1703,7 +1714,10 @@ class Memory:
         if not words:
             return
         if words[-1].endswith("'s"):
-            return
+            # "the sorcerer Malachor's apprentice": Malachor is the sorcerer
+            words[-1] = words[-1][:-2]
+            if not words[-1]:
+                return
         lw = [w.lower() for w in words]
         if all(w in _TITLES for w in lw) or lw[-1] in _PLACE_SUFFIX:
             return
@@ -2397,7 +2411,8 @@ class Memory:
                                    " slipp", " sank", " sinks", " roll", " tumbl", " went missing", " vanish",
                                    " disappear", " caught fire", " breaks", " burnt", " went to", " came to",
                                    " passed to", " goes to", " lay ", " lies ", " lying ", " bounc", " splash",
-                                   " float", " drift", " rest", " flew", " flies", " land")):
+                                   " float", " drift", " rest", " flew", " flies", " land", " clatter", " slid",
+                                   " skid")):
             pos = 0
             while True:
                 m = _NP_RE.search(nlow, pos)
@@ -2497,14 +2512,15 @@ class Memory:
         if mo and mo.group("head") in _BODY_CONTAINERS:
             # "put the ring on Elsa's finger", "hung the chain round the king's neck": that one has it now
             ow = mo.group("owner")
-            ck = next((self._aliases[o] for o in (ow, "the " + ow.split()[-1], ow.split()[-1]) if o in self._aliases),
-                      None)
+            ck = next((self._aliases[o] for o in (ow, "the " + ow, "the " + ow.split()[-1], ow.split()[-1])
+                       if o in self._aliases), None)
             if ck in self.characters:
                 holder_name = self._holder_name(ck)
                 if holder_name:
                     self._set_holder(key, name, holder_name)
                     return
-        m = re.search(r"\b(?:into|in|onto|on|under|inside|upon|beside|by|at|behind|over|down)\s+(?P<det>the|a|an|his|"
+        m = re.search(r"\b(?:into|in|onto|on|under|inside|upon|beside|by|at|behind|over|down|to(?=\s+the\s+(?:floor|"
+                      r"ground|deck|flagstones|earth|bottom)\b))\s+(?P<det>the|a|an|his|"
                       r"her|their|my|your|its|our)\s+(?P<words>[a-z][\w'-]*(?:\s+[a-z][\w'-]*){0,2})", tail)
         holder = None
         if m:
@@ -2522,6 +2538,11 @@ class Memory:
                     holder = "destroyed"
                 elif det in ("his", "her", "their", "my", "your", "its", "our") and head in _BODY_CONTAINERS:
                     owner = self._possessor(det, subj)
+                    if owner is None and det in ("his", "her") and key in self.objects:
+                        # "He tucks the chalice under his robe": whoever has it keeps it
+                        cur = self.objects[key]["holder"]
+                        if any(c.name == cur for c in self.characters.values()):
+                            owner = cur
                     holder = owner if owner else None
                     if holder is None:
                         holder = " ".join(words)

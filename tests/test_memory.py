@@ -710,3 +710,38 @@ def test_possessive_noun_phrase_names_the_thing_not_the_owner():
                        "standing on the cairn.")
     got = {o["name"]: o["holder"] for o in m.summary_json()["objects"]}
     assert "walking stick" in got, got
+
+
+def test_quoted_self_introduction_names_the_speaker():
+    m = summarize_text("Ossuary\nA hunched old man in a grey robe is sweeping the floor. \"Visitors! How rare,\" he "
+                       "wheezes. \"I am Aubert, keeper of these bones.\"\n\n> give chalice to aubert\n\nAubert's eyes "
+                       "glitter. He tucks the chalice under his robe.")
+    assert char(m, "Aubert")["name"] == char(m, "the man")["name"]
+
+
+def test_role_before_possessive_name_is_an_alias():
+    m = summarize_text("Kaspar had been the sorcerer Malachor's apprentice for seven years. Kaspar sighed. The "
+                       "sorcerer laughed.")
+    assert char(m, "the sorcerer")["name"] == "Malachor"
+
+
+def test_possessor_of_a_person_role_is_not_salient():
+    # "the tailor's wife": "him" later is the cat, not the tailor
+    m = summarize_text("The tailor's wife sewed at the window. A cat named Grimalkin slept by the stove. He carried "
+                       "the thimble down in his mouth and dropped it at the tailor's wife's feet. She cried with "
+                       "joy and gave him a saucer of cream.")
+    got = {o["name"].split()[-1]: o["holder"] for o in m.summary_json()["objects"]}
+    assert got.get("thimble") in ("the tailor's wife", "the wife"), got
+    assert got.get("saucer") == "Grimalkin", got
+
+
+@pytest.mark.parametrize("text, obj, holder", [
+    ("Goblin\nA goblin with a cleaver is crouching here.\n\n> attack goblin\n\nThe goblin collapses and dies. "
+     "Its cleaver clatters to the floor.", "cleaver", "floor"),
+    ("Treasury\nA gold crown rests on a shelf. Suddenly a lean figure in black slips out of the shadows, grabs the "
+     "crown, and is gone.", "crown", "the figure"),
+])
+def test_fifth_round_transcript_objects(text, obj, holder):
+    m = summarize_text(text)
+    got = {o["name"].split()[-1]: o["holder"] for o in m.summary_json()["objects"]}
+    assert got.get(obj) == holder, got
