@@ -363,6 +363,8 @@ _BE = r"(?:was|were|is|are|had\s+been|has\s+been|have\s+been|lay|lies|fell|falls
 _DEAD_IDIOM = (r"(?:tired|weary|beat|asleep|drunk|set|sure|certain|serious|right|wrong|quiet|silent|still|calm|"
                r"straight|ahead|level|against|on\s+time|white|pale|cold|lucky|broke|centre|center|even|of\s+night|"
                r"of\s+winter|to\s+the\s+world|with\s+(?:fatigue|tiredness|weariness|sleep|cold|hunger))\b")
+_WAS_DEAD_AFTER = re.compile(rf"\w+\s+(?:was|lay)\s+(?:already\s+|quite\s+|stone\s+)?(?:dead(?![\s-]+{_DEAD_IDIOM})|"
+                             r"lifeless)\b")
 _STATUS_PATTERNS: list[tuple[str, str, str]] = [
     ("dead", "s", rf"(?:had\s+|has\s+)?{_ADV}(?:died|dies)\b"),
     ("dead", "s", rf"{_BE}\s+{_ADV}(?:down\s+)?(?:dead(?![\s-]+{_DEAD_IDIOM})|lifeless|no\s+more(?!\s+(?:to\s+be\s+)?"
@@ -625,6 +627,10 @@ _DESTROY = ("broke|breaks|smashed|smashes|shattered|shatters|destroyed|destroys|
             "ate|eats|devoured|devours|drank|drinks|tore|tears|melted|melts|consumed|consumes|ruined|ruins|"
             "swallowed|swallows|ate\\s+up|eats\\s+up")
 _LOSE = "lost|loses|mislaid"
+_WENT_WITH_RE = re.compile(r"\b(?:went|goes|came|comes|left|leaves|set\s+off|set\s+out|rode|rides|walked|walks|ran|runs|"
+                           r"sailed|sails|departed|departs|returned|returns|hurried|hurries|fled|flees|escaped|"
+                           r"escapes)(?:\s+(?!with\b)[a-z]+){0,4}?\s+with(?=\s+(?:a|an|the|his|her|their|my|your|"
+                           r"its|our)\s)")
 _GIVEN_RE = re.compile(r"\b(?:was|were|is|are|am|had\s+been|has\s+been|have\s+been|got|gets)\s+(?:\w+ly\s+|then\s+|also\s+)?"
                        r"(?:given|handed|lent|presented\s+with|awarded)(?=\s+(?:the|a|an|his|her|their|my|your|"
                        r"some|two|three)\s)")
@@ -921,6 +927,7 @@ class Memory:
         self._names: dict[str, list[int]] = {}         # capitalised word -> [person votes, place votes, last seen]
         self._narrator = {"you": 0, "I": 0}            # narration (outside quotes) first/second person counts
         self._prev: list[str] = []                     # character keys mentioned in the previous sentence
+        self._prev_first: str | None = None            # the first character named in it (its subject, mostly)
         self._prev_gap = False                          # _prev was carried over a sentence that named nobody
         self._pending: list[str] | None = None         # a command waiting for the game's response
         self._inventory = False                        # reading an inventory listing
@@ -1210,6 +1217,7 @@ class Memory:
         prev = _by_salience(mentions, self.characters)
         if prev or self._prev_gap:
             self._prev, self._prev_gap = prev, False
+            self._prev_first = next((m.key for m in mentions if not m.poss and m.key in self.characters), None)
         else:
             # one sentence that names nobody ("The music played as sweet as a lark.") does not break the chain:
             # "I thanked him" in the next one still means the one before it
@@ -1597,6 +1605,10 @@ class Memory:
             if _CLAUSE_START.search(self._cur_low, 0, pos):
                 # sentence-initial pronoun: the subject of the previous sentence
                 pool = before + prev
+                if not before and self._prev_first in prev and len(prev) > 1 and _WAS_DEAD_AFTER.match(
+                        self._cur_low, pos):
+                    # "Osk found him in the gully. He was dead.": the one acted on, not the one acting
+                    pool = [k for k in prev if k != self._prev_first] + [self._prev_first]
             else:
                 # inside a sentence ("... so that he fell down dead"): the most recent one, possessors included
                 recent = [m.key for m in found if m.start < pos and m.key in self.characters]
@@ -2300,7 +2312,7 @@ class Memory:
                 elif not self._is_object(key, strong or key in self.objects, kind):
                     continue
                 if kind in ("take", "takew"):
-                    if verb in ("had", "has", "have") and key not in self.objects:
+                    if verb == "had" and key not in self.objects:
                         continue
                     if verb in ("brought", "brings", "fetched", "fetches", "carried", "carries", "took", "takes"):
                         # "the carter brought the purse to Maud": Maud has it now
@@ -2389,6 +2401,27 @@ class Memory:
                 elif kind == "lose":
                     self._set_holder(key, name, "lost")
                 self._last_object = key
+        # "brought him up alive but without the gold": whoever had it has lost it
+        if "without " in nlow:
+            for m in re.finditer(r"\bwithout(?=\s+(?:the|his|her|their|my|your|its|our)\s)", nlow):
+                if re.search(r"\b(?:not|never|n't)\s+(?:\w+\s+)?$", nlow[max(0, m.start() - 20):m.start()]):
+                    continue
+                for name, key, _end in self._nps_at(nlow, m.end(), sent)[:1]:
+                    obj = self.objects.get(key)
+                    if obj is not None and any(c.name == obj["holder"] for c in self.characters.values()):
+                        self._set_holder(key, name, "lost")
+        # "Nell went ashore with a letter from me": she has it
+        if " with " in nlow:
+            for m in _WENT_WITH_RE.finditer(nlow):
+                if _NEG_BEFORE.search(nlow[max(0, m.start() - 30):m.start()]):
+                    continue
+                subj = self._subject_for(nlow, mentions, m.start())
+                holder = self._holder_name(subj) if subj is not None else None
+                if not holder:
+                    continue
+                for name, key, _end in self._nps_at(nlow, m.end(), sent)[:1]:
+                    if key not in _OBJ_PRONOUN and self._is_object(key, False, "take"):
+                        self._set_holder(key, name, holder)
         # passive giving: "Tam was given a new coat", "you are handed a map"
         if " given " in nlow or " handed " in nlow or " presented " in nlow or " lent " in nlow:
             for m in _GIVEN_RE.finditer(nlow):

@@ -745,3 +745,23 @@ def test_fifth_round_transcript_objects(text, obj, holder):
     m = summarize_text(text)
     got = {o["name"].split()[-1]: o["holder"] for o in m.summary_json()["objects"]}
     assert got.get(obj) == holder, got
+
+
+def test_he_was_dead_is_the_one_acted_on():
+    m = summarize_text("My uncle Tobias and a guide named Osk crossed the pass with me. Tobias was gone. At last Osk "
+                       "found him at the bottom of a gully. He was dead. Osk turned back.")
+    assert char(m, "Tobias")["status"] == "dead"
+    assert char(m, "Osk")["status"] == "alive"
+
+
+@pytest.mark.parametrize("text, obj, holder", [
+    ("A sailor named Pieter drowned. I have his sea chest in my cabin. I am the captain. I sleep.", "chest", "I"),
+    ("The captain found a stowaway named Nell. Nell went ashore this morning with a letter from me.", "letter",
+     "Nell"),
+    ("Uncle Aldo waded in and came out with a lump of gold. The men brought Aldo up the next morning, alive but "
+     "without the gold.", "gold", "lost"),
+])
+def test_fifth_round_possession_phrases(text, obj, holder):
+    m = summarize_text(text)
+    got = {o["name"].split()[-1]: o["holder"] for o in m.summary_json()["objects"]}
+    assert got.get(obj) == holder, got
