@@ -550,7 +550,7 @@ _APPOS_ROLE_NAMED = re.compile(
     rf"whose\s+name\s+was)\s+(?P<name>{_NAME_CAP})")
 _APPOS_ROLE_NAME = re.compile(rf"(?P<role>{_ROLE_NP}),?\s+(?P<name>{_NAME_CAP})(?=\s*[,.;!?]|\s*$)")
 _APPOS_ROLE_NAME_TIGHT = re.compile(
-    rf"\b(?P<role>(?i:his|her|my|your|their|our|the)\s+(?:{_ROLE_ALT}))\s+(?P<name>{_NAME_CAP})\b")
+    rf"\b(?P<role>(?:(?i:his|her|my|your|their|our|the)|[A-Z][a-z]+'s)\s+(?:{_ROLE_ALT}))\s+(?P<name>{_NAME_CAP})\b")
 _APPOS_NAME_THE_ROLE = re.compile(
     rf"(?P<name>{_NAME_CAP})\s+(?P<role>the\s+(?:(?!(?:{_ADJ_STOP})\b)[a-z][a-z-]*\s+){{0,1}}?(?:{_ROLE_ALT}))"
     rf"(?=\s*[,.;!?]|\s+and\b|\s*$)")

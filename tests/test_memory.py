@@ -765,3 +765,9 @@ def test_fifth_round_possession_phrases(text, obj, holder):
     m = summarize_text(text)
     got = {o["name"].split()[-1]: o["holder"] for o in m.summary_json()["objects"]}
     assert got.get(obj) == holder, got
+
+
+def test_possessive_name_role_name_is_an_alias():
+    m = summarize_text("One day, Tom's friend Lily came to play. Lily laughed. Tom laughed. \"You are a good friend,\" "
+                       "she said.")
+    assert char(m, "the friend")["name"] == "Lily"
