@@ -101,4 +101,5 @@ class EngineConfig:
     cache_pointer: bool = True     # use the model's tuned cache pointer when its checkpoint has one
     repeat_guard: bool = True      # never narrate a sentence the story has already told, word for word
     memory_pointer: bool = True    # copy names from the memory (when the checkpoint has a tuned pointer)
+    noun_steer: float = 0.5        # in play, the memory pointer's share after "the", "a", "his"... (0: as tuned)
     extra: dict[str, Any] = field(default_factory=dict)

@@ -113,7 +113,9 @@ def told_sentences(text: str) -> set[str]:
 @functools.lru_cache(maxsize=4)
 def _sentence_enders(tokenizer: Tokenizer) -> torch.Tensor:
     """Tokens that would close a sentence: sentence punctuation, or the end of the narration."""
-    enders = {i for i in range(tokenizer.vocab_size) if tokenizer.decode([i])[:1] in (".", "!", "?")}
+    # '".' closes a sentence too: a quote or bracket first, then the full stop
+    enders = {i for i in range(tokenizer.vocab_size)
+              if tokenizer.decode([i]).lstrip("\"'’”)]")[:1] in (".", "!", "?")}
     enders |= {i for i in (getattr(tokenizer, "eot_id", None), getattr(tokenizer, "doc_id", None)) if i is not None}
     return torch.tensor(sorted(enders))
 
@@ -131,7 +133,7 @@ def repeat_guard(tokenizer: Tokenizer, told: set[str]) -> LogitsHook | None:
         parts = _SENTENCE_END.split(text)
         if len(parts) == 1 and len(produced) > _TAIL_TOKENS:
             return logits  # the sentence began before the tail we decoded: longer than anything we compare
-        current = " ".join(parts[-1].lower().split())
+        current = sentence_key(parts[-1])  # 'at "Y2"' is compared as the told 'at "y2'
         if current and len(current) <= longest and current in told:
             logits = logits.clone()
             logits[ender_ids] = float("-inf")

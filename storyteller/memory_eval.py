@@ -24,7 +24,7 @@ from storyteller.cache import CacheConfig
 from storyteller.checkpoint import Checkpoint
 from storyteller.corpus import Document, split_documents
 from storyteller.memory import Memory, MemoryConfig
-from storyteller.memory_pointer import MemoryPointer, MemoryPointerConfig, memory_names
+from storyteller.memory_pointer import MemoryPointer, MemoryPointerConfig, memory_names, memory_things, memory_words
 
 LN2 = math.log(2)
 MIN_WORDS_BEFORE = 300
@@ -48,6 +48,7 @@ class Window:
     memory: str                # true rolling memory before the window
     distance: int = 0          # words of story before the window
     names: list[str] = field(default_factory=list)  # the memory's character and place names (memory pointer)
+    things: list[str] = field(default_factory=list)  # the memory's objects (memory pointer, after a determiner)
 
 
 def _name_spans(text: str, names: Sequence[str]) -> list[tuple[int, int]]:
@@ -83,16 +84,18 @@ def collect_windows(checkpoint: Checkpoint, texts: Sequence[tuple[str, str]], ma
             if unit.kind == "command":
                 memory_before = memory.render(tok.count, MEMORY_BUDGET)
                 names = _entity_names(memory)
+                things = memory_things(memory.summary_json())
                 response = units[i + 1] if i + 1 < len(units) and units[i + 1].kind == "response" else None
                 if response is not None and words >= MIN_WORDS_BEFORE:
                     eligible.append(_make_window(tok, d_index, story, unit.text, response.text, memory_before, names,
-                                                 words))
+                                                 words, things))
                 memory.read_command(unit.text)
                 story += f"> {unit.text}\n\n"
                 continue
             if unit.kind == "prose" and words >= MIN_WORDS_BEFORE:
                 eligible.append(_make_window(tok, d_index, story, None, unit.text,
-                                             memory.render(tok.count, MEMORY_BUDGET), _entity_names(memory), words))
+                                             memory.render(tok.count, MEMORY_BUDGET), _entity_names(memory), words,
+                                             memory_things(memory.summary_json())))
             memory.read(unit.text)
             story += unit.text + "\n\n"
             words += len(unit.text.split())
@@ -106,7 +109,7 @@ def collect_windows(checkpoint: Checkpoint, texts: Sequence[tuple[str, str]], ma
 
 
 def _make_window(tok, doc: int, story: str, command: str | None, text: str, memory: str,
-                 names: list[str], distance: int = 0) -> Window:
+                 names: list[str], distance: int = 0, things: Sequence[str] = ()) -> Window:
     tail = story[-HISTORY_CHARS:]
     history = tok.encode(tail)
     enc = tok.hf.encode(text, add_special_tokens=False)
@@ -117,7 +120,7 @@ def _make_window(tok, doc: int, story: str, command: str | None, text: str, memo
     entity_chars = sum(e - s for (s, e), m in zip(offsets, mask) if m)
     cmd = [tok.cmd_id, *tok.encode(command), tok.end_cmd_id] if command else []
     return Window(doc, history[-CONTEXT_TOKENS:], history, cmd, ids, len(shown), mask, entity_chars, memory, distance,
-                  list(names))
+                  list(names), list(things))
 
 
 @torch.no_grad()
@@ -151,10 +154,10 @@ def pointer_config(checkpoint: Checkpoint) -> MemoryPointerConfig | None:
 
 
 def _with_pointer(tok, logp: torch.Tensor, row: list[int], n: int, names: list[str],
-                  config: MemoryPointerConfig | None) -> torch.Tensor:
+                  config: MemoryPointerConfig | None, memory: str = "", things: Sequence[str] = ()) -> torch.Tensor:
     if config is None:
         return logp
-    pointer = MemoryPointer(tok, names, config)
+    pointer = MemoryPointer(tok, names, config, memory_words(memory), things)
     return pointer.token_logp(logp, row[-n:], row[:-n]) if pointer else logp
 
 
@@ -183,13 +186,17 @@ def memory_ablation(checkpoint: Checkpoint, texts: Sequence[tuple[str, str]], se
         other = rng.sample(others, min(OTHER_MEMORIES, len(others)))
         rows = [_row(tok, w, w.memory), _row(tok, w, None), *[_row(tok, w, o.memory) for o in other]]
         names = [w.names, [], *[o.names for o in other]]
+        blocks = [w.memory, "", *[o.memory for o in other]]
+        objects = [w.things, [], *[o.things for o in other]]
         n = len(w.target)
         scored = _score(model, rows, [n] * len(rows), tok.pad_id, want_hidden=False)
         model_nll = [-s[0] for s in scored]
-        nll = [-_with_pointer(tok, s[0], r, n, nm, pointer if nm else None) for s, r, nm in zip(scored, rows, names)]
+        nll = [-_with_pointer(tok, s[0], r, n, nm, pointer if (nm or block) else None, block, th)
+               for s, r, nm, block, th in zip(scored, rows, names, blocks, objects)]
         mask = torch.tensor(w.entity_mask, dtype=torch.bool)
         cache_logp = -cache_window_nll(model, tok, w, cache)
-        for tot, losses, cached in ((totals, nll, _with_pointer(tok, cache_logp, rows[0], n, w.names, pointer)),
+        for tot, losses, cached in ((totals, nll, _with_pointer(tok, cache_logp, rows[0], n, w.names, pointer,
+                                                                w.memory, w.things)),
                                     (model_totals, model_nll, cache_logp)):
             tot["with"] += float(losses[0].sum())
             tot["without"] += float(losses[1].sum())
@@ -239,9 +246,14 @@ def memory_ablation(checkpoint: Checkpoint, texts: Sequence[tuple[str, str]], se
 def tune_memory_pointer(checkpoint: Checkpoint, texts: Sequence[tuple[str, str]], max_windows: int = 160,
                         lam_starts: Sequence[float] = (0.0, 0.005, 0.01, 0.02, 0.05, 0.1),
                         lam_continues: Sequence[float] = (0.0, 0.1, 0.2, 0.3, 0.5, 0.7, 0.9),
+                        lam_words: Sequence[float] = (0.0, 0.01, 0.02, 0.05, 0.1),
+                        lam_word_continues: Sequence[float] = (0.0, 0.1, 0.3, 0.5),
+                        lam_nouns: Sequence[float] = (0.0, 0.02, 0.05, 0.1, 0.2, 0.3),
+                        lam_noun_continues: Sequence[float] = (0.0, 0.1, 0.3, 0.7),
                         ) -> tuple[MemoryPointerConfig, list[dict]]:
-    """Grid search of the memory pointer's two weights on (validation) texts, minimising the bits per character
-    of whole windows given their true memory (not of the name tokens alone)."""
+    """Grid search of the memory pointer's weights on (validation) texts, minimising the bits per character of
+    whole windows given their true memory (not of the name tokens alone): the two name weights first, then the
+    two word weights with the best name weights held, then the weight after a determiner."""
     model, tok = checkpoint.model.eval(), checkpoint.tokenizer
     wins = collect_windows(checkpoint, texts, max_windows=max_windows)
     chars = sum(w.characters for w in wins)
@@ -253,11 +265,28 @@ def tune_memory_pointer(checkpoint: Checkpoint, texts: Sequence[tuple[str, str]]
     grid = []
     for ls in lam_starts:
         for lc in lam_continues:
-            cfg = MemoryPointerConfig(lam_start=ls, lam_continue=lc)
-            nats = -sum(float(_with_pointer(tok, lp, row, len(w.target), w.names, cfg).sum()) for row, lp, w in scored)
-            grid.append({**cfg.to_dict(), "bpc": nats / max(1, chars) / LN2})
+            grid.append(_grid_point(tok, scored, chars, MemoryPointerConfig(lam_start=ls, lam_continue=lc)))
     best = min(grid, key=lambda g: g["bpc"])
-    return MemoryPointerConfig(best["lam_start"], best["lam_continue"]), grid
+    for lw in lam_words:
+        for lwc in lam_word_continues:
+            if lw == 0 and lwc > 0:
+                continue
+            grid.append(_grid_point(tok, scored, chars, MemoryPointerConfig(
+                best["lam_start"], best["lam_continue"], lam_word=lw, lam_word_continue=lwc)))
+    best = min(grid, key=lambda g: g["bpc"])
+    held = {k: v for k, v in best.items() if k not in ("bpc", "lam_noun", "lam_noun_continue")}
+    for ln in lam_nouns:
+        for lnc in lam_noun_continues if ln > 0 else ():
+            grid.append(_grid_point(tok, scored, chars, MemoryPointerConfig(**held, lam_noun=ln,
+                                                                              lam_noun_continue=lnc)))
+    best = min(grid, key=lambda g: g["bpc"])
+    return MemoryPointerConfig(**{k: v for k, v in best.items() if k != "bpc"}), grid
+
+
+def _grid_point(tok, scored, chars: int, cfg: MemoryPointerConfig) -> dict:
+    nats = -sum(float(_with_pointer(tok, lp, row, len(w.target), w.names, cfg, w.memory, w.things).sum())
+                for row, lp, w in scored)
+    return {**cfg.to_dict(), "bpc": nats / max(1, chars) / LN2}
 
 
 DISTANCE_EDGES = (300, 1000, 3000, 10000, 30000)
@@ -401,10 +430,16 @@ def fate_contradiction(narration: str, dead: Sequence[str]) -> bool:
     return False
 
 
+_ARTICLE = re.compile(r"^(?:the|a|an)\s+", re.IGNORECASE)
+
+
 def _mentions(narration: str, names: set[str]) -> bool:
+    """Whether a narration names something the memory holds. A leading article is not part of the name: "his
+    sister" mentions the memory's "the sister", "a witch" its "the witch"."""
     low = narration.lower()
-    return any(re.search(rf"(?<!\w){re.escape(n.lower())}(?!\w)", low) for n in names if n and len(n) > 2
-               and n.lower() not in {"you", "him", "her", "the"})
+    keys = {_ARTICLE.sub("", n.strip().lower()) for n in names if n}
+    return any(re.search(rf"(?<!\w){re.escape(k)}(?!\w)", low) for k in keys
+               if len(k) > 2 and k not in {"you", "him", "her", "the"})
 
 
 def play_metrics(checkpoint: Checkpoint, lines: Sequence[str], seed: int = 1, engine=None) -> dict[str, Any]:

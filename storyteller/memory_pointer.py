@@ -12,19 +12,44 @@ and the unigram cache (Kuhn & De Mori, 1990), with two mixture weights tuned on 
   the memory names sharing the prefix just written. Only names that start with a capital letter continue this
   strongly ("the giant" is a name, but " the" starts too many other things), the others use `lam_start`.
 
+A second, weaker component points at the other words of the memory block (objects, places, goals, events:
+"lantern", "heliumite", "mutiny"), like a unigram cache over the block: `lam_word` to start one of them,
+`lam_word_continue` to go on with a word split into several tokens. A story reuses its own vocabulary, so this
+is what lets the memory of the right story explain a window with no name in it.
+
 The same object scores fixed text (`token_logp`, for evaluation) and steers sampling (`adjust`, at play time).
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 
 import torch
 
 from storyteller.tokenizer import Tokenizer
 
 PRONOUNS = frozenset({"you", "i", "he", "she", "it", "they", "we", "me", "him", "her", "them"})
+# Words of the memory block that say nothing about the story: its labels, statuses and English function words.
+BLOCK_WORDS = frozenset("""
+hero place people goal goals events threads objects things holds held carrying carried carries alive dead transformed
+imprisoned banished missing departed lost destroyed pinned fact facts
+the and but for nor with from into onto upon about over under after before then than that this these those there
+their theirs they them his her hers him she was were been being are has have had not you your yours its our ours
+who whom whose which what when where why how all any some each every one two three went came got get gave took
+said says say will would shall should could can may might must did does done just very also too yet still
+""".split())
+_WORD = re.compile(r"[A-Za-z][A-Za-z'-]*[A-Za-z]")
+
+
+def memory_words(block: str) -> list[str]:
+    """The content words of a rendered memory block, in order of first appearance, for the word pointer."""
+    words = []
+    for w in _WORD.findall(block):
+        if len(w) >= 3 and w.lower() not in BLOCK_WORDS and w.lower() not in PRONOUNS:
+            words.append(w)
+    return list(dict.fromkeys(words))
 
 
 def memory_names(summary: dict) -> list[str]:
@@ -37,67 +62,168 @@ def memory_names(summary: dict) -> list[str]:
     return [n for n in names if n and n.lower() not in PRONOUNS]
 
 
+def memory_things(summary: dict) -> list[str]:
+    """The objects a memory holds (from `Memory.summary_json`)."""
+    return [o["name"] for o in summary.get("objects", []) if o.get("name")]
+
+
+DETERMINERS = (" the", " a", " an", " his", " her", " your", " my", " their", " its", " our", "The", " The")
+_ARTICLE = re.compile(r"^(?:the|a|an)\s+", re.IGNORECASE)
+_BREAK_END = ("\n", '"', "'", "(", "\u201c", "\u2018")
+
+
 @dataclass
 class MemoryPointerConfig:
     lam_start: float = 0.02
     lam_continue: float = 0.3
+    lam_word: float = 0.0           # start a content word of the memory block
+    lam_word_continue: float = 0.0  # go on with one begun
+    lam_noun: float = 0.0           # right after "the", "a", "his"...: a noun the memory holds ("the" -> "witch")
+    lam_noun_continue: float = 0.0  # go on with one begun ("the fer" -> "ryman")
 
     def to_dict(self) -> dict:
         return asdict(self)
 
+    def steered(self, noun: float) -> MemoryPointerConfig:
+        """Play time: at least `noun` of the mass after a determiner goes to a noun the memory holds, and a noun
+        begun is continued as strongly as a name. Only there, because a noun comes next whatever it is; raising
+        the other weights would insert names mid-phrase. Not used for the likelihood figures."""
+        if noun <= self.lam_noun:
+            return self
+        return replace(self, lam_noun=noun, lam_noun_continue=max(self.lam_noun_continue, self.lam_continue))
+
+
+def _normalised(counts: dict[int, float]) -> dict[int, float]:
+    total = sum(counts.values()) or 1.0
+    return {t: c / total for t, c in counts.items()}
+
 
 class MemoryPointer:
-    def __init__(self, tokenizer: Tokenizer, names: Sequence[str], config: MemoryPointerConfig) -> None:
+    def __init__(self, tokenizer: Tokenizer, names: Sequence[str], config: MemoryPointerConfig,
+                 words: Sequence[str] = (), things: Sequence[str] = ()) -> None:
         self.config = config
-        self.vocab = tokenizer.vocab_size
+        self.tokenizer = tokenizer
         names = [n.strip() for n in dict.fromkeys(names) if n and n.strip() and n.strip().lower() not in PRONOUNS]
-        sequences: list[tuple[tuple[int, ...], bool]] = []
+        # Names: " Brann" mid-sentence, "Brann" after a quote or a line break; a trie continues one begun.
+        spaced: dict[int, float] = {}
+        bare: dict[int, float] = {}
+        self.follow: dict[tuple[int, ...], tuple[dict[int, float], bool]] = {}  # prefix -> (next tokens, proper)
+        self.longest = 0
         for name in names:
             proper = name[0].isupper()
-            for text in (" " + name, name):  # mid-sentence, and after a quote or a line break
+            for text, starts in ((" " + name, spaced), (name, bare)):
                 ids = tuple(tokenizer.encode(text))
-                if ids:
-                    sequences.append((ids, proper))
-        starts: dict[int, float] = {}
-        for ids, _ in sequences:
-            starts[ids[0]] = starts.get(ids[0], 0.0) + 1.0
-        total = sum(starts.values()) or 1.0
-        self.start = {t: c / total for t, c in starts.items()}
-        # prefix -> ({next token: weight}, proper)
-        self.follow: dict[tuple[int, ...], tuple[dict[int, float], bool]] = {}
-        for ids, proper in sequences:
-            for k in range(1, len(ids)):
-                nxt, was_proper = self.follow.get(ids[:k], ({}, False))
-                nxt[ids[k]] = nxt.get(ids[k], 0.0) + 1.0
-                self.follow[ids[:k]] = (nxt, was_proper or proper)
-        for prefix, (nxt, proper) in self.follow.items():
-            s = sum(nxt.values())
-            self.follow[prefix] = ({t: c / s for t, c in nxt.items()}, proper)
-        self.longest = max((len(ids) for ids, _ in sequences), default=0)
+                if not ids:
+                    continue
+                starts[ids[0]] = starts.get(ids[0], 0.0) + 1.0
+                self.longest = max(self.longest, len(ids))
+                for k in range(1, len(ids)):
+                    nxt, was_proper = self.follow.get(ids[:k], ({}, False))
+                    nxt[ids[k]] = nxt.get(ids[k], 0.0) + 1.0
+                    self.follow[ids[:k]] = (nxt, was_proper or proper)
+        self.follow = {k: (_normalised(n), p) for k, (n, p) in self.follow.items()}
+        self.start_spaced = _normalised(spaced)
+        either = dict(spaced)
+        for t, c in bare.items():
+            either[t] = either.get(t, 0.0) + c
+        self.start_either = _normalised(either)
+        # After a determiner: the memory's common-noun names and its objects ("the old ferryman" -> "old ferryman").
+        heads = [_ARTICLE.sub("", n) for n in [*names, *things] if _ARTICLE.match(n) or not n[0].isupper()]
+        word_starts: dict[int, float] = {}
+        noun_starts: dict[int, float] = {}
+        self.word_follow: dict[tuple[int, ...], dict[int, float]] = {}
+        self.longest_word = 0
+        for word in dict.fromkeys(w.strip() for w in words if w and w.strip()):
+            for text in {" " + word, " " + word.lower()}:
+                ids = tuple(tokenizer.encode(text))
+                if not ids:
+                    continue
+                word_starts[ids[0]] = word_starts.get(ids[0], 0.0) + 1.0
+                self.longest_word = max(self.longest_word, len(ids))
+                for k in range(1, len(ids)):
+                    nxt = self.word_follow.setdefault(ids[:k], {})
+                    nxt[ids[k]] = nxt.get(ids[k], 0.0) + 1.0
+        self.word_follow = {k: _normalised(n) for k, n in self.word_follow.items()}
+        self.noun_follow: dict[tuple[int, ...], dict[int, float]] = {}
+        if config.lam_noun > 0:
+            for head in dict.fromkeys(h.strip() for h in heads if h.strip()):
+                ids = tuple(tokenizer.encode(" " + head))
+                if not ids:
+                    continue
+                noun_starts[ids[0]] = noun_starts.get(ids[0], 0.0) + 1.0
+                self.longest_word = max(self.longest_word, len(ids))
+                for k in range(1, len(ids)):
+                    nxt = self.noun_follow.setdefault(ids[:k], {})
+                    nxt[ids[k]] = nxt.get(ids[k], 0.0) + 1.0
+        self.noun_follow = {k: _normalised(n) for k, n in self.noun_follow.items()}
+        self.nouns = _normalised(noun_starts) if config.lam_noun > 0 else {}
+        self.determiners = {ids[0] for d in DETERMINERS if len(ids := tokenizer.encode(d)) == 1}
+        # One start distribution per position kind: names and words mixed by their weights.
+        words_p = _normalised(word_starts) if config.lam_word > 0 else {}
+        self._start = {kind: self._mix(names_p, words_p) for kind, names_p in
+                       (("spaced", self.start_spaced), ("bare", self.start_either))}
+        self._breaks: dict[int, bool] = {}
+
+    def _mix(self, names_p: dict[int, float], words_p: dict[int, float]) -> tuple[float, dict[int, float]]:
+        lam_n = self.config.lam_start if names_p else 0.0
+        lam_w = self.config.lam_word if words_p else 0.0
+        lam = lam_n + lam_w
+        if lam <= 0:
+            return self.config.lam_start, {}
+        mix = {t: lam_n * p / lam for t, p in names_p.items()}
+        for t, p in words_p.items():
+            mix[t] = mix.get(t, 0.0) + lam_w * p / lam
+        return lam, mix
 
     def __bool__(self) -> bool:
-        return bool(self.start)
+        return bool(self._start["bare"][1] or self.nouns)
+
+    def _after_break(self, token: int) -> bool:
+        hit = self._breaks.get(token)
+        if hit is None:
+            text = self.tokenizer.decode([token], skip_special=False)
+            hit = self._breaks[token] = not text or text.endswith(_BREAK_END) or token >= self.tokenizer.vocab_size
+        return hit
 
     def distribution(self, previous: Sequence[int]) -> tuple[float, dict[int, float]]:
-        """(λ, p_names) for the next token after `previous` (the tokens so far, most recent last)."""
+        """(λ, p_memory) for the next token after `previous` (the tokens so far, most recent last)."""
+        if self.nouns and previous and previous[-1] in self.determiners:
+            return self.config.lam_noun, self.nouns
+        common_name = None
         for k in range(min(self.longest - 1, len(previous)), 0, -1):
             hit = self.follow.get(tuple(previous[-k:]))
             if hit is not None:
                 nxt, proper = hit
-                return (self.config.lam_continue if proper else self.config.lam_start), nxt
-        return self.config.lam_start, self.start
+                if proper:
+                    return self.config.lam_continue, nxt
+                common_name = nxt
+                break
+        if self.noun_follow and self.config.lam_noun_continue > 0:  # "the fer" -> "ryman"
+            for k in range(min(self.longest_word - 1, len(previous)), 0, -1):
+                nxt = self.noun_follow.get(tuple(previous[-k:]))
+                if nxt is not None:
+                    return self.config.lam_noun_continue, nxt
+        if common_name is not None:
+            return self.config.lam_start, common_name
+        if self.word_follow and self.config.lam_word_continue > 0:
+            for k in range(min(self.longest_word - 1, len(previous)), 0, -1):
+                nxt = self.word_follow.get(tuple(previous[-k:]))
+                if nxt is not None:
+                    return self.config.lam_word_continue, nxt
+        return self._start["bare" if not previous or self._after_break(previous[-1]) else "spaced"]
 
     def token_logp(self, model_logp: torch.Tensor, targets: Sequence[int], before: Sequence[int]) -> torch.Tensor:
         """Mixed log-probabilities of fixed text: model_logp (n,) = log p_model(target_t), `before` the tokens
         that precede the first target."""
         out = model_logp.clone().float()
-        history = list(before[-self.longest :]) if self.longest else []
+        keep = max(self.longest, self.longest_word, 1)
+        history = list(before[-keep:])
         for t, token in enumerate(targets):
             lam, p = self.distribution(history)
             if lam > 0:
                 out[t] = torch.log((1 - lam) * model_logp[t].float().exp() + lam * p.get(int(token), 0.0) + 1e-12)
             history.append(int(token))
-            if len(history) > self.longest:
+            if len(history) > keep:
                 history.pop(0)
         return out
 

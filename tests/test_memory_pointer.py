@@ -6,7 +6,7 @@ import math
 
 import torch
 
-from storyteller.memory_pointer import MemoryPointer, MemoryPointerConfig, memory_names
+from storyteller.memory_pointer import MemoryPointer, MemoryPointerConfig, memory_names, memory_things, memory_words
 
 
 def test_memory_names_reads_characters_aliases_and_places():
@@ -63,3 +63,65 @@ def test_engine_points_at_the_memory_names_when_the_model_has_a_tuned_pointer(ti
     engine.config.memory_pointer = False
     plain = engine._constraints()
     assert plain is None or torch.equal(plain([], torch.zeros(tok.vocab_size)), torch.zeros(tok.vocab_size))
+
+
+def test_memory_words_keeps_the_blocks_content_words_only():
+    block = "hero: you. place: the black house\npeople: Brann dead; the witch alive\ncarrying: lantern\nevents: you lit the lantern"
+    words = memory_words(block)
+    assert words == ["black", "house", "Brann", "witch", "lantern", "lit"]
+
+
+def test_word_pointer_raises_the_blocks_words_and_stays_a_distribution(tiny_tokenizer):
+    tok = tiny_tokenizer
+    words = ["lantern", "mountain"]
+    names_only = MemoryPointer(tok, ["Hans"], MemoryPointerConfig(lam_start=0.1, lam_continue=0.5))
+    with_words = MemoryPointer(tok, ["Hans"], MemoryPointerConfig(0.1, 0.5, lam_word=0.1, lam_word_continue=0.4),
+                               words)
+    lam, start = with_words.distribution(tok.encode("Then"))
+    assert math.isclose(lam, 0.2) and math.isclose(sum(start.values()), 1.0)
+    logits = torch.randn(tok.vocab_size)
+    mixed = with_words.adjust(logits, tok.encode("Then"))
+    assert math.isclose(float(mixed.exp().sum()), 1.0, rel_tol=1e-4)
+    lantern = tok.encode(" lantern")
+    assert mixed[lantern[0]] > names_only.adjust(logits, tok.encode("Then"))[lantern[0]]
+    if len(lantern) > 1:  # a word split into pieces is continued with its own weight
+        lam, nxt = with_words.distribution(tok.encode("Then") + lantern[:1])
+        assert lam == 0.4 and lantern[1] in nxt
+    # no word weight: the pointer is the names-only one
+    assert MemoryPointer(tok, ["Hans"], MemoryPointerConfig(0.1, 0.5), words).distribution([]) == \
+        names_only.distribution([])
+    # words alone are enough to point
+    assert MemoryPointer(tok, [], MemoryPointerConfig(0.1, 0.5, lam_word=0.1), words)
+
+
+def test_after_a_determiner_the_pointer_offers_the_memorys_nouns_and_things(tiny_tokenizer):
+    tok = tiny_tokenizer
+    cfg = MemoryPointerConfig(0.01, 0.7, lam_noun=0.1)
+    pointer = MemoryPointer(tok, ["the old ferryman", "Brann"], cfg, things=["lantern"])
+    lam, nouns = pointer.distribution(tok.encode("He saw the"))
+    assert lam == 0.1 and math.isclose(sum(nouns.values()), 1.0)
+    assert tok.encode(" old ferryman")[0] in nouns and tok.encode(" lantern")[0] in nouns
+    assert tok.encode(" Brann")[0] not in nouns  # a proper name does not follow "the"
+    # elsewhere: the tuned name start, and a bare name only after a quote or a line break
+    lam, start = pointer.distribution(tok.encode("He saw"))
+    assert lam == 0.01 and tok.encode(" Brann")[0] in start
+    bare = tok.encode("Brann")[0]
+    if bare != tok.encode(" Brann")[0]:
+        assert bare not in start and bare in pointer.distribution(tok.encode('He said, "'))[1]
+
+
+def test_play_steering_raises_the_noun_weight_and_continues_a_begun_noun(tiny_tokenizer):
+    tuned = MemoryPointerConfig(0.005, 0.7, lam_noun=0.05)
+    steered = tuned.steered(0.5)
+    assert steered.lam_noun == 0.5 and steered.lam_noun_continue == 0.7 and steered.lam_start == 0.005
+    assert tuned.steered(0.0) is tuned
+    tok = tiny_tokenizer
+    pointer = MemoryPointer(tok, ["the ferryman"], steered)
+    ids = tok.encode(" ferryman")
+    if len(ids) > 1:
+        lam, nxt = pointer.distribution(tok.encode("He saw the") + ids[:1])
+        assert lam == 0.7 and ids[1] in nxt
+
+
+def test_memory_things_reads_the_objects():
+    assert memory_things({"objects": [{"name": "lantern", "holder": "you"}, {"name": "", "holder": "x"}]}) == ["lantern"]

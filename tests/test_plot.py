@@ -82,7 +82,7 @@ def test_memory_pointer_lowers_the_loss_of_names_the_memory_holds(tiny_checkpoin
 
     texts = [("a.txt", STORY_A), ("b.txt", STORY_B)]
     result = memory_ablation(tiny_checkpoint, texts, max_windows=8, pointer=MemoryPointerConfig(0.02, 0.7))
-    assert result["memory_pointer"] == {"lam_start": 0.02, "lam_continue": 0.7}
+    assert result["memory_pointer"]["lam_start"] == 0.02 and result["memory_pointer"]["lam_continue"] == 0.7
     assert result["entity_bpc_with"] < result["model_only"]["entity_bpc_with"]
     assert result["bpc_without"] == result["model_only"]["bpc_without"]  # no memory, nothing to point at
 
@@ -172,6 +172,14 @@ def test_repeat_guard_forbids_ending_a_sentence_already_told(tiny_tokenizer):
     other = hook(tiny_tokenizer.encode("You are in a dark castle"), torch.zeros(tiny_tokenizer.vocab_size))
     assert torch.isfinite(other).all()
     assert repeat_guard(tiny_tokenizer, set()) is None
+    # a told sentence that ends in a quote is caught with the quote written, and a '".' token closes it too
+    quoted = repeat_guard(tiny_tokenizer, told_sentences('You are at "Y2". Taken.'))
+    blocked = quoted(tiny_tokenizer.encode('You are at "Y2"'), torch.zeros(tiny_tokenizer.vocab_size))
+    assert blocked[full_stop] == float("-inf")
+    closers = [i for i in range(tiny_tokenizer.vocab_size) if tiny_tokenizer.decode([i]).startswith('".')]
+    if closers:  # the tiny tokenizer may not have one
+        blocked = quoted(tiny_tokenizer.encode('You are at "Y2'), torch.zeros(tiny_tokenizer.vocab_size))
+        assert all(blocked[i] == float("-inf") for i in closers)
     both = combine(None, hook)
     assert both is hook and combine(None, None) is None
 
@@ -209,3 +217,21 @@ def test_engine_never_tells_a_sentence_twice(tiny_checkpoint, tmp_path):
     engine.submit("take crown")
     assert engine.turns[2].narration == "Taken."
 
+
+
+def test_continuity_matches_a_name_without_its_article():
+    from storyteller.memory_eval import _mentions
+
+    assert _mentions("His sister wept.", {"the sister"})
+    assert _mentions("A witch laughed.", {"the witch"})
+    assert not _mentions("The king laughed.", {"the witch", "you"})
+
+
+def test_remember_puts_the_facts_people_into_the_memory(tiny_checkpoint, tmp_path):
+    from storyteller.engine import Engine
+    from storyteller.generator import Generator
+
+    engine = Engine(Generator(tiny_checkpoint, quantize=False), saves_dir=tmp_path, opening="You stand in a field.")
+    engine.submit("/remember Brann the ferryman was killed by the witch")
+    assert engine.memory.pinned == ["Brann the ferryman was killed by the witch"]
+    assert engine.memory.dead_characters()  # the ferryman, however the summarizer names him
