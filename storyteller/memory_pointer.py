@@ -163,6 +163,7 @@ class MemoryPointer:
         self._start = {kind: self._mix(names_p, words_p) for kind, names_p in
                        (("spaced", self.start_spaced), ("bare", self.start_either))}
         self._breaks: dict[int, bool] = {}
+        self._tensors: dict[int, tuple[torch.Tensor, torch.Tensor]] = {}
 
     def _mix(self, names_p: dict[int, float], words_p: dict[int, float]) -> tuple[float, dict[int, float]]:
         lam_n = self.config.lam_start if names_p else 0.0
@@ -233,6 +234,8 @@ class MemoryPointer:
         if lam <= 0 or not p:
             return logits
         mixed = torch.softmax(logits.float(), -1).mul_(1 - lam)
-        ids = torch.tensor(list(p.keys()))
-        mixed.index_add_(0, ids, torch.tensor(list(p.values())) * lam)
+        tensors = self._tensors.get(id(p))
+        if tensors is None:  # the distributions live as long as the pointer: build each one's tensors once
+            tensors = self._tensors[id(p)] = (torch.tensor(list(p.keys())), torch.tensor(list(p.values())))
+        mixed.index_add_(0, tensors[0], tensors[1], alpha=lam)
         return mixed.add_(1e-12).log_()
