@@ -112,11 +112,13 @@ def told_sentences(text: str) -> set[str]:
 
 @functools.lru_cache(maxsize=4)
 def _sentence_enders(tokenizer: Tokenizer) -> torch.Tensor:
-    """Tokens that would close a sentence: sentence punctuation, or the end of the narration."""
+    """Tokens that would close a sentence: sentence punctuation, a line break, or the end of the narration."""
     # '".' closes a sentence too: a quote or bracket first, then the full stop
     enders = {i for i in range(tokenizer.vocab_size)
               if tokenizer.decode([i]).lstrip("\"'’”)]")[:1] in (".", "!", "?")}
-    enders |= {i for i in (getattr(tokenizer, "eot_id", None), getattr(tokenizer, "doc_id", None)) if i is not None}
+    # the narration stops at a line break or a command too, which ends its last sentence
+    enders |= {i for i in range(tokenizer.vocab_size) if tokenizer.decode([i]).lstrip(" ")[:1] == "\n"}
+    enders |= {i for i in (getattr(tokenizer, n, None) for n in ("eot_id", "doc_id", "cmd_id")) if i is not None}
     return torch.tensor(sorted(enders))
 
 

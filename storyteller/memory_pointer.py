@@ -187,9 +187,8 @@ class MemoryPointer:
         return hit
 
     def distribution(self, previous: Sequence[int]) -> tuple[float, dict[int, float]]:
-        """(λ, p_memory) for the next token after `previous` (the tokens so far, most recent last)."""
-        if self.nouns and previous and previous[-1] in self.determiners:
-            return self.config.lam_noun, self.nouns
+        """(λ, p_memory) for the next token after `previous` (the tokens so far, most recent last): go on with a
+        name or noun begun, else offer the memory's nouns after a determiner, else start a name or a word."""
         common_name = None
         for k in range(min(self.longest - 1, len(previous)), 0, -1):
             hit = self.follow.get(tuple(previous[-k:]))
@@ -204,6 +203,8 @@ class MemoryPointer:
                 nxt = self.noun_follow.get(tuple(previous[-k:]))
                 if nxt is not None:
                     return self.config.lam_noun_continue, nxt
+        if self.nouns and previous and previous[-1] in self.determiners:
+            return self.config.lam_noun, self.nouns
         if common_name is not None:
             return self.config.lam_start, common_name
         if self.word_follow and self.config.lam_word_continue > 0:
