@@ -50,6 +50,7 @@ Meta-commands:
   /context [COMMAND]  show the whole model input for a command (recent story, memory, command)
   /export [FILE.md]   write the story as a Markdown transcript
   /world              world info: /world add KEY, KEY: TEXT (joins the memory while a key is in play), /world del N
+  /note [TEXT|clear]  the author's note: steers every turn from the top of the memory (the tone, where to go)
   /new                start a new story
   /quit               save and leave"""
 
@@ -178,6 +179,7 @@ class Engine:
         self.memory = Memory(MemoryConfig(budget_tokens=self.config.memory_budget))
         self.memory.read(opening)
         self.world_info: list[WorldInfo] = []
+        self.author_note = ""
         self.name = name or f"story-{datetime.now():%Y%m%d-%H%M%S}"
         self.created = datetime.now().isoformat(timespec="seconds")
         self._reset_cache()
@@ -203,7 +205,8 @@ class Engine:
         """The memory block: the rolling memory, with the world-info entries that the recent story or the command
         mention joining the player's pinned facts (the most important items, kept first within the budget)."""
         lore = [e.text for e in self.triggered_world_info(command)]
-        return self.memory.render(self.tokenizer.count, self.config.memory_budget, extra_pinned=lore)
+        note = [self.author_note] if self.author_note else []
+        return self.memory.render(self.tokenizer.count, self.config.memory_budget, extra_pinned=[*note, *lore])
 
     def triggered_world_info(self, command: str = "") -> list[WorldInfo]:
         if not self.world_info:
@@ -466,6 +469,19 @@ class Engine:
             return Reply("info", f"Removed world info: {', '.join(entry.keys)}", changed={"memory"})
         return Reply("error", "Usage: /world, /world add KEY[, KEY...]: TEXT, /world del N")
 
+    def _meta_note(self, arg: str) -> Reply:
+        if not arg:
+            if not self.author_note:
+                return Reply("info", "No author's note. /note TEXT sets one, e.g. /note A gloomy tale; the witch is near.")
+            return Reply("info", f"Author's note: {self.author_note}  (/note clear removes it)")
+        if arg.lower() == "clear":
+            self.author_note = ""
+            self.autosave()
+            return Reply("info", "Author's note removed.", changed={"memory"})
+        self.author_note = " ".join(arg.split())
+        self.autosave()
+        return Reply("info", f"Author's note: {self.author_note}", changed={"memory"})
+
     def transcript(self) -> str:
         """The story as Markdown: title, model and settings, the opening, then every turn as the story shows it."""
         lines = [f"# {self.name}", "",
@@ -551,6 +567,7 @@ class Engine:
             "redo": [t.to_dict() for t in self.redo_stack],
             "memory": self.memory.to_dict(),
             "world_info": [e.to_dict() for e in self.world_info],
+            "author_note": self.author_note,
         }
 
     def save(self) -> Path:
@@ -573,6 +590,7 @@ class Engine:
                 rng.manual_seed(int(data.get("seed", 0)))
             sampler = from_dict(SamplerConfig, {**self.settings.to_dict(), **data.get("sampler", {})})
             world_info = [WorldInfo([str(k) for k in e["keys"]], str(e["text"])) for e in data.get("world_info", [])]
+            author_note = str(data.get("author_note") or "")
         except (KeyError, TypeError, ValueError, RuntimeError) as e:
             raise SaveError(f"save {name!r} is corrupted ({e.__class__.__name__}: {e})") from None
         self.name = validate_name(name)  # the file it came from, so autosaves go back to it
@@ -581,6 +599,7 @@ class Engine:
         self.opening = data.get("opening", "")
         self.turns, self.redo_stack = turns, redo
         self.world_info = world_info
+        self.author_note = author_note
         self.created = data.get("created", self.created)
         for key, value in sampler.to_dict().items():  # update in place: the TUI holds this object
             setattr(self.settings, key, value)

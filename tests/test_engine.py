@@ -202,6 +202,24 @@ def test_world_info_joins_the_memory_while_its_key_is_in_play(make_engine):
     assert again.submit("/world del 3").kind == "error"
 
 
+def test_author_note_steers_every_turn_and_is_saved(make_engine):
+    engine = make_engine(opening="You stand on the river bank at dusk.")
+    assert "No author's note" in engine.submit("/note").text
+    note = "A gloomy tale; the witch is always near"
+    assert engine.submit("/note " + note).kind == "info"
+    assert note in engine.memory_text() and note in engine.tokenizer.decode(engine.model_input("look"))
+    assert note not in engine.memory.pinned  # steering, not a fact of the story
+    engine.submit("look")
+    assert note in engine.memory_text()  # it stays for every turn
+    engine.save()
+    again = make_engine(saves_dir=engine.saves_dir)
+    again.load(engine.name)
+    assert again.author_note == note and note in again.submit("/note").text
+    assert again.submit("/note clear").kind == "info" and note not in again.memory_text()
+    again.submit("/new")
+    assert again.author_note == ""
+
+
 def test_context_shows_the_model_input(make_engine):
     engine = make_engine()
     engine.submit("open the door")
