@@ -43,6 +43,12 @@ class Narration:
     def tokens_per_second(self) -> float:
         return self.tokens / self.seconds if self.seconds > 0 else 0.0
 
+    @property
+    def streaming_tokens_per_second(self) -> float:
+        """Speed after the first token: the reading of the prompt is `first_token_seconds`, not streaming."""
+        streaming = self.seconds - self.first_token_seconds
+        return (self.tokens - 1) / streaming if self.tokens > 1 and streaming > 0 else 0.0
+
 
 def tidy_narration(text: str, stop_reason: str) -> str:
     """Trim what a player should not see: a started command, trailing blank lines, and a sentence left unfinished

@@ -272,7 +272,8 @@ class StorytellerApp(App[None]):
         if reply.kind == "narration":
             self.story.end_narration(reply.text, stopped=message.stopped)
             if reply.narration is not None:
-                self.status.tokens_per_second = reply.narration.tokens_per_second
+                self.status.tokens_per_second = reply.narration.streaming_tokens_per_second
+                self.status.first_token_ms = 1000 * reply.narration.first_token_seconds
         else:
             self.story.abandon_narration()
             (self.story.add_error if reply.kind == "error" else self.story.add_info)(reply.text)

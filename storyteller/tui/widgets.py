@@ -187,17 +187,20 @@ class MemorySidebar(VerticalScroll):
 
 
 class StatusLine(Static):
-    """model · session · turn · temperature · tokens/s of the last narration."""
+    """model · session · turn · temperature · first-token time and streaming tokens/s of the last narration."""
 
     model_id: reactive[str] = reactive("")
     session: reactive[str] = reactive("")
     turn: reactive[int] = reactive(0)
     temperature: reactive[float] = reactive(0.0)
-    tokens_per_second: reactive[float | None] = reactive(None)
+    tokens_per_second: reactive[float | None] = reactive(None)  # streaming, after the first token
+    first_token_ms: reactive[float | None] = reactive(None)
     busy: reactive[bool] = reactive(False)
 
     def render(self) -> Content:
-        tps = "—" if self.tokens_per_second is None else f"{self.tokens_per_second:.1f}"
+        tps = "—" if self.tokens_per_second is None else f"{self.tokens_per_second:,.0f}"
+        if self.first_token_ms is not None:
+            tps = f"first word {self.first_token_ms:.0f} ms, {tps}"
         state = "narrating… (Esc stops)" if self.busy else "ready"
         return Content.assemble(
             ("model ", "dim"), self.model_id,
