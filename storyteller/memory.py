@@ -234,6 +234,7 @@ _MOTION_WORDS = set(_words("""went go goes going gone come came comes coming ret
         riding walk walked walking run ran running fly flew flying fled flee hurried hurry hastened march
         marched drove drive wandered wander crept creep swam swim arrived arrive arrives moved move back way
         sent banished brought carried led taken bound headed set off out home ship passage course"""))
+_MOTION_FILLER = set(_words("off away out back home with it him her them alone again on up down straight"))
 _PERSON_BEFORE_PREP = set(_words("""looked look looks looking smiled smile laughed laugh glanced stared stare
         shouted shout pointed nodded winked growled barked spoke speak said say talked talk whispered
         belonged married gave give handed sold told wrote listened angry kind cruel good"""))
@@ -385,6 +386,9 @@ _STATUS_PATTERNS: list[tuple[str, str, str]] = [
     ("dead", "o", r"\b(?:killed|kills|kill|slew|slays|slay|has\s+slain|had\s+slain|murdered|murders|strangled|"
                   r"beheaded|drowned|devoured|ate\s+up|eats\s+up|shot\s+dead|struck\s+dead|put\s+to\s+death|"
                   r"stabbed\s+to\s+death|buried|bury|buries|executed|hanged)\b"),
+    # "she sank like a stone and never came up"
+    ("dead", "s", r"(?:sank|sinks|went\s+down)\b(?:\s+[\w'-]+){0,5}?,?\s+and\s+never\s+(?:came|comes|rose|rises|"
+                  r"surfaced)\s+(?:up|again)\b"),
     ("dead", "n", r"\b(?:the\s+)?(?:dead\s+)?(?:body|corpse|grave|funeral|ghost|skeleton|bones|remains)\s+of\b"),
     ("dead", "n", r"\b(?:cut|chopped|struck)\s+off\s+the\s+head\s+of\b"),
     ("transformed", "s", rf"(?:was|were|is|are|had\s+been|has\s+been|have\s+been|got)\s+{_ADV}(?:turned|changed|"
@@ -398,7 +402,7 @@ _STATUS_PATTERNS: list[tuple[str, str, str]] = [
     ("imprisoned", "s0", r"(?:thrown|cast|put|locked|shut|flung)\s+(?:up\s+)?(?:in|into)\b"),
     ("imprisoned", "s", rf"(?:was|were|is|are|had\s+been|has\s+been|have\s+been)\s+{_ADV}(?:arrested|"
                         r"taken\s+into\s+custody|(?:taken|dragged|hauled|marched|led|carried|sent)\s+(?:off\s+|away\s+)?"
-                        r"(?:to|into)\s+(?:the\s+|a\s+)?(?:\w+\s+)?(?:prison|jail|gaol|dungeon|cells?|lock-up)|"
+                        r"(?:in\s+(?:chains|irons|fetters|shackles|handcuffs)\s+|under\s+guard\s+)?(?:to|into)\s+(?:the\s+|a\s+)?(?:\w+\s+)?(?:prison|jail|gaol|dungeon|cells?|lock-up)|"
                         r"(?:thrown|cast|put|flung)\s+(?:\w+\s+)?(?:in|into)\s+(?:the\s+|a\s+)?(?:\w+\s+)?(?:prison|jail|gaol|"
                         r"dungeon|cells?))\b"),
     ("imprisoned", "s", rf"(?:was|were|is|are|had\s+been|has\s+been|have\s+been)\s+{_ADV}(?:imprisoned|jailed|"
@@ -418,8 +422,8 @@ _STATUS_PATTERNS: list[tuple[str, str, str]] = [
     # "was put on a horse and banished across the sea"
     ("banished", "s", r"(?:was|were|had\s+been|has\s+been)\s+(?:[\w'-]+\s+){1,8}?and\s+(?:then\s+)?(?:banished|exiled|"
                       r"outlawed|driven\s+out|sent\s+into\s+exile)\b"),
-    ("banished", "o", r"\b(?:banished|banishes|banish|exiled|exiles|exile|expelled|expels|outlawed|drove|drives|"
-                      r"chased|sent|turned|cast)\b"),
+    ("banished", "o", r"\b(?:banished|banishes|banish|exiled|exiles|exile|expelled|expels|outlawed|"
+                      r"(?:drove|drives|chased)(?!\s+(?:\S+\s+){1,3}?off\b)|sent|turned|cast)\b"),
     ("departed", "s", r"(?:went|goes|go|ran|runs|flew|flies|rode|rides|sailed|sails|walked|walks|slipped|slips|"
                       r"hopped|hops|crept|creeps|swam|swims|wandered|wanders|galloped|stole)\s+(?:away|off)\b"),
     ("departed", "s", r"(?:departed|departs|set\s+sail|left\s+(?:home|for\s+ever|forever|the\s+(?:house|village|"
@@ -429,12 +433,19 @@ _STATUS_PATTERNS: list[tuple[str, str, str]] = [
                       r"(?:(?:in|on|at|near|around|about)\s+(?:\w+\s+){1,3}?)?(?:again|more|since)|"
                       r"never\s+sees?\s+(?:it|him|her|them)\s+again|fled\s+(?:from\s+)?(?:the|his|her|their)\s+"
                       r"(?:castle|palace|house|village|town|city|country|kingdom|land|court|farm|island|realm))\b"),
+    # "The thief is gone." / "went to sea" / "went back to Dublin" (a place named without an article)
+    ("departed", "s", r"(?:is|are)\s+(?:already\s+|long\s+)?gone\b(?!\s+(?:too|so)\s)|"
+                      r"(?:went|goes|go|ran|runs)\s+(?:off\s+|away\s+)?to\s+sea\b|"
+                      r"(?:went|goes|sailed|sails|rode|rides|travelled|traveled|moved)\s+(?:back|home)\s+to\s+"
+                      r"(?!(?:the|a|an|his|her|their|my|your|our|its|this|that|bed|sleep|work|school|him|them|it)\b)"
+                      r"[a-z]"),
+    ("departed", "o", r"\b(?:drove|drives|chased|chases)\b(?=\s+(?:\S+\s+){1,3}?off\b)"),
     # "I never saw him again", "nobody ever saw her again": the one not seen is the object
     ("missing", "o", r"\b(?:never|nobody|no\s+one|none\s+of\s+us)\s+(?:ever\s+)?(?:saw|sees|see|heard\s+from|"
                      r"heard\s+of)\b(?=\s+\S+(?:\s+\S+)?\s+(?:again|afterwards|after\s+that|since)\b)"),
     ("missing", "s", rf"(?:was|were)\s+{_ADV}(?:washed|swept|lost)\s+overboard\b"),
     ("missing", "s", rf"(?:had\s+|has\s+)?{_ADV}(?:disappeared|disappears|vanished|vanishes|went\s+missing|"
-                     r"had\s+gone\s+missing)\b"),
+                     r"had\s+gone\s+missing|fade[sd]?\s+(?:away|into\s+(?:nothing|the\s+air|thin\s+air)))\b"),
     ("missing", "s", r"(?:was|were|is|are|had\s+been|has\s+been)\s+(?:lost|missing|nowhere\s+to\s+be\s+(?:found|seen)|"
                      r"carried\s+(?:off|away)|kidnapped|stolen\s+away|never\s+found|spirited\s+away)\b"),
     ("missing", "o", r"\b(?:carried\s+off|carries\s+off|kidnapped|kidnaps|stole\s+away|spirited\s+away)\b"),
@@ -461,7 +472,7 @@ _STATUS_TRIGGERS = {
     "dead": ("die", "dead", "kill", "ate", "eat", "gobbl", "swallow", "shot", "shoot", "slain", "slew", "slay", "murder", "drown", "devour", "ate up", "eats up",
              "eaten up", "hang", "hung", "behead", "execut", "death", "last", "lifeless", "no more", "body",
              "corpse", "grave", "funeral", "ghost", "skeleton", "bones", "remains", "perish", "expired", "buri",
-             "bury", "strangle", "poison", "head of"),
+             "bury", "strangle", "poison", "head of", "never"),
     "transformed": ("turn", "chang", "transform", "bewitch", "enchant", "became", "become"),
     "imprisoned": ("prison", "jail", "chain", "captur", "captive", "lock", "shut", "walled", "thrown", "cast",
                    "arrest", "custody", "gaol", "drag", "haul", "march", "led", "lead", "took", "take", "carri", "sent",
@@ -469,9 +480,10 @@ _STATUS_TRIGGERS = {
                    "put", "flung", "confined", "threw", "seize"),
     "banished": ("banish", "exile", "expel", "outlaw", "drove", "driven", "cast", "sent", "turned out", "chase",
                  "maroon", "ashore", "abandon", "and "),
-    "departed": ("away", "off", "depart", "sail", "left", "went home", "never", "fled"),
+    "departed": ("away", "off", "depart", "sail", "left", "went home", "never", "fled", "gone", "sea", "back",
+                 "home"),
     "missing": ("disappear", "vanish", "missing", "lost", "nowhere", "carried", "kidnap", "stole", "spirited",
-                "never", "nobody", "no one", "overboard"),
+                "never", "nobody", "no one", "overboard", "fade"),
     "alive": ("life", "aliv", "reviv", "woke", "awak", "free", "releas", "rescu", "let", "escap", "back",
               "again", "regain", "came", "come", "return", "reappear", "out", "down", "forth", "emerg"),
 }
@@ -533,8 +545,11 @@ _HEDGE_BEFORE = re.compile(r"\b(?:(?:some|others|people|folk|many|they|everyone|
                            r"possibly|rumou?r\s+(?:had\s+it|said))\s+(?:that\s+)?$")
 _TAKE_AWAY_VERBS = ("arrested", "arrests", "arrest", "dragged", "drags", "hauled", "hauls", "marched", "marches", "led",
                     "leads", "took", "takes", "carried", "carries")
-_TO_PRISON = re.compile(r"\s*(?:off\s+|away\s+|back\s+)?(?:to|into|in)\s+(?:the\s+|a\s+|his\s+|her\s+|their\s+)?"
+_TO_PRISON = re.compile(r"\s*(?:off\s+|away\s+|back\s+)?(?:in\s+(?:chains|irons|fetters|shackles|handcuffs)\s+|"
+                        r"under\s+guard\s+)?(?:to|into|in)\s+(?:the\s+|a\s+|his\s+|her\s+|their\s+)?"
                         r"(?:[\w'-]+\s+)?(?:prison|jail|gaol|dungeon|cells?|lock-up|gaol-house)\b")
+_IN_PP = re.compile(r"\b(?:on|onto|upon|from|off|with|at|to|into|by|of|for|behind|beside|under|over|past|near|"
+                    r"across|astride|without)\s+$")
 _ALIVE_FROM = {"dead", "transformed", "imprisoned", "banished", "missing", "departed"}
 
 # appositions and naming: "Brann, the old ferryman," / "a ferryman named Brann" / "Odo the miller"
@@ -548,7 +563,7 @@ _APPOS_NAME_ROLE = re.compile(rf"(?P<name>{_NAME_CAP}),\s+(?!(?i:my|your|our)\s+
 _APPOS_ROLE_NAMED = re.compile(
     rf"(?P<role>{_ROLE_NP}),?\s+(?:(?:who\s+was\s+|that\s+was\s+)?(?:named|called|known\s+as|by\s+the\s+name\s+of)|"
     rf"whose\s+name\s+was)\s+(?P<name>{_NAME_CAP})")
-_APPOS_ROLE_NAME = re.compile(rf"(?P<role>{_ROLE_NP}),?\s+(?P<name>{_NAME_CAP})(?=\s*[,.;!?]|\s*$)")
+_APPOS_ROLE_NAME = re.compile(rf"(?P<role>{_ROLE_NP}),?\s+(?P<name>(?:(?:Mr|Mrs|Ms|Dr)\.?\s+)?{_NAME_CAP})(?=\s*[,.;!?]|\s*$)")
 _APPOS_ROLE_NAME_TIGHT = re.compile(
     rf"\b(?P<role>(?:(?i:his|her|my|your|their|our|the)|[A-Z][a-z]+'s)\s+(?:{_ROLE_ALT}))\s+(?P<name>{_NAME_CAP})\b")
 _APPOS_NAME_THE_ROLE = re.compile(
@@ -654,7 +669,8 @@ _OBJ_SUBJ_RE = re.compile(
     r"smashed|shattered|crushed|eaten|melted|ruined|torn|consumed|swallowed|burnt\s+up|burned\s+up)|"
     r"(?:caught\s+fire\s+and\s+)?(?:broke|breaks|shattered|shatters|snapped|snaps|burst|bursts|crumbled|crumbles|"
     r"melted|melts|burned|burnt|burns)(?:\s+(?:off|apart|in\s+two|to\s+pieces|to\s+ashes|into\s+pieces|up))?)|"
-    r"(?P<lost>(?:was|were|is|are|had\s+been|has\s+been)\s+lost|went\s+missing|(?:sank|sinks)(?=\s*[.,;!]|\s+(?:out\s+of\s+"
+    r"(?P<lost>(?:was|were|is|are|had\s+been|has\s+been)\s+(?:lost|never\s+(?:found|recovered|seen\s+again))|"
+    r"went\s+missing|(?:sank|sinks)(?=\s*[.,;!]|\s+(?:out\s+of\s+"
     r"sight|to\s+the\s+bottom|without\s+a\s+trace|like\s+a\s+stone|from\s+sight)))|"
     r"(?P<missing>(?:was|were|is|are|had\s+been|has\s+been)\s+(?:gone|missing|stolen|nowhere\s+to\s+be\s+found)|"
     r"(?:had\s+)?(?:disappeared|vanished))|"
@@ -667,7 +683,7 @@ _OBJ_SUBJ_RE = re.compile(
     r"(?P<went>(?:went|goes|passed|passes|came|comes)\s+to\b)|"
     r"(?P<placed>(?:was|were|is|are|had\s+been|has\s+been)\s+(?:\w+ly\s+)?(?:hung|hidden|placed|put|laid|left|buried|"
     r"kept|stored|set|locked\s+away|locked\s+up|hanging)\s+(?:up\s+)?(?:in|on|at|into|under|inside|upon|behind|above|"
-    r"over|beneath)\b))")
+    r"over|beneath)\b|(?:hung|hangs)\s+(?:(?:up\s+)?(?:on|in|above|over|from|behind)\b)))")
 _FAIL_RE = re.compile(
     r"\b(?:you\s+(?:don't|do\s+not|can't|cannot|aren't|are\s+not|have\s+no|haven't|already)|you're\s+not|"
     r"there\s+is\s+no|there's\s+no|i\s+don't|i\s+see\s+no|not\s+here|isn't\s+here|refuses|doesn't\s+want|"
@@ -728,7 +744,7 @@ def _is_superlative(w: str) -> bool:
 _NOT_SUPERLATIVE = set(_words("honest modest earnest dishonest forest interest harvest conquest request west"))
 _COMPOUND_HEADS = set(_words("""cage kennel house hut coop nest basket collar bowl cart sledge stable pen hutch trap
         net saddle bridle leash feather feathers song call skin skins fur hide horn horns tusk tooth teeth egg eggs
-        shed yard pond door gate"""))
+        shed yard pond door gate ship ships boat boats vessel"""))
 
 
 class _LazyObjects:
@@ -882,6 +898,8 @@ class Character:
     kind: str = "name"    # "name" (proper name) | "role" ("the king")
     plural: bool = False
     since: int = 0        # sentence index of the last status change
+    bare: int = 0         # mentions not inside a prepositional phrase ("the horse ran" vs "on a horse")
+    acted: bool = False   # named in a sentence where someone else's status changed ("the cat ... ate it")
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -892,7 +910,7 @@ class Character:
                    evidence=d.get("evidence", ""), mentions=int(d.get("mentions", 0)),
                    last_seen=int(d.get("last_seen", 0)), first_seen=int(d.get("first_seen", 0)),
                    gender=d.get("gender", ""), kind=d.get("kind", "name"), plural=bool(d.get("plural", False)),
-                   since=int(d.get("since", 0)))
+                   since=int(d.get("since", 0)), bare=int(d.get("bare", 0)), acted=bool(d.get("acted", False)))
 
 
 @dataclass
@@ -936,6 +954,7 @@ class Memory:
         self._recent_texts: list[tuple[int, str]] = []   # the last sentences read, not yet searched for things
         self._speaker: str | None = None               # the character who spoke last
         self._cur_low = ""                             # the sentence being read (lowercase)
+        self._cur_nlow = ""                            # the same with quoted speech blanked
         self._forgotten: dict[str, list[str]] = {k: [] for k in FORGET_KINDS}
         self._render_cache: tuple[Any, ...] | None = None
 
@@ -1198,6 +1217,7 @@ class Memory:
         low = sent.lower()
         self._cur_low = low
         nlow = narr.lower()
+        self._cur_nlow = nlow
         # narrator person (outside quotes)
         if " i " in f" {nlow} " or "i'" in nlow:
             self._narrator["I"] += len(re.findall(r"\bi\b", nlow))
@@ -1212,6 +1232,13 @@ class Memory:
         if allow_place:
             self._places_in(sent, low, narr, mentions)
         self._statuses(sent, low, mentions, narr)
+        if any(c.since == idx for c in self.characters.values()):
+            # an animal in a sentence where someone dies or is freed ("the cat caught it and ate it") matters
+            changed = {k for k, c in self.characters.items() if c.since == idx}
+            for mm in mentions:
+                ch = self.characters.get(mm.key)
+                if ch is not None and mm.key not in changed:
+                    ch.acted = True
         self._objects_in(sent, low, narr, mentions)
         self._goals(sent, low, mentions)
         prev = _by_salience(mentions, self.characters)
@@ -1270,6 +1297,11 @@ class Memory:
                                      low[end:end + 10]):
                 # "Brann ... and the old man fell": a definite "the man" nobody introduced is someone recent
                 ref = self._recent_person(gender, idx, low[:m.start()])
+                if "dead" in m.group("adj").split():
+                    # "took the seal from the dead man's hand": the one who died, not the one last named
+                    ref = max((k for k, c in self.characters.items() if c.status == "dead" and c.gender == gender
+                               and c.kind == "name" and idx - c.last_seen <= 8),
+                              key=lambda k: self.characters[k].last_seen, default=ref)
                 if ref is not None:
                     self._aliases[key] = ref
             ck = self._touch_role(key, gender, plural, idx, m.group("adj"))
@@ -1277,6 +1309,8 @@ class Memory:
                 continue
             if "dead" in m.group("adj").split() and narr[m.start():m.end()] == sent[m.start():m.end()]:
                 self._change_status(ck, "dead", sent)
+            if not _IN_PP.search(low, max(0, m.start() - 12), m.start()):
+                self.characters[ck].bare += 1
             found.append(_Mention(m.start(), end, ck, poss=poss))
             taken.append((m.start(), end))
         if "'s " in low:
@@ -1505,7 +1539,12 @@ class Memory:
                 return False
             if p2 in _MOTION_WORDS or (len(bw) > 2 and bw[-3] in _MOTION_WORDS):
                 return True
-            return False
+            # "rode off with it to Falmouth", "sailed away alone to Brest": only particles between
+            i = len(bw) - 2
+            while i >= max(0, len(bw) - 6) and bw[i] in _MOTION_FILLER:
+                i -= 1
+            return i >= 0 and i < len(bw) - 2 and bw[i] in _MOTION_WORDS and bw[i] not in ("sent", "brought",
+                                                                                        "carried", "led", "taken")
         if prev == "of" and len(bw) > 1 and bw[-2] in ("city", "town", "land", "kingdom", "country", "island",
                                                        "village", "realm", "province", "empire", "capital",
                                                        "streets", "king", "queen", "prince", "princess", "sultan",
@@ -1611,8 +1650,13 @@ class Memory:
                     pool = [k for k in prev if k != self._prev_first] + [self._prev_first]
             else:
                 # inside a sentence ("... so that he fell down dead"): the most recent one, possessors included
-                recent = [m.key for m in found if m.start < pos and m.key in self.characters]
-                pool = list(reversed(recent)) + prev
+                recent = [m for m in found if m.start < pos and m.key in self.characters]
+                nl = self._cur_nlow
+                if len(nl) == len(self._cur_low) and nl[pos:pos + 1] == self._cur_low[pos:pos + 1] \
+                        and _SPEECH_AFTER.match(self._cur_low, pos + len(w)):
+                    # '"A sorceress changed me," she said': the speaker is not someone named in the quote
+                    recent = [m for m in recent if nl[m.start:m.start + 1] == self._cur_low[m.start:m.start + 1]]
+                pool = list(reversed([m.key for m in recent])) + prev
             for k in pool:
                 if ok(k):
                     self._learn_gender(k, want, pool, ok)
@@ -1730,7 +1774,7 @@ class Memory:
             words[-1] = words[-1][:-2]
             if not words[-1]:
                 return
-        lw = [w.lower() for w in words]
+        lw = [w.lower().rstrip(".") for w in words]
         if all(w in _TITLES for w in lw) or lw[-1] in _PLACE_SUFFIX:
             return
         title = lw[0] if lw[0] in _TITLES and len(lw) > 1 else ""
@@ -1982,6 +2026,15 @@ class Memory:
                                                                                      "and", "").replace("but", "")):
                         return m.start, m.end, m.key
                     break
+            if low[best.start:best.end] in ("him", "her", "them", "me", "us"):
+                # "Mr. Lusk, who thanked her and rode off": an object pronoun is not the subject; a relative
+                # clause's subject is the one before "who"
+                w = low.rfind(" who ", 0, best.start)
+                if w >= 0 and not re.search(r"[.;:!?\"]", low[w:best.start]):
+                    ante = [m for m in chars if m.end <= w and not m.poss and low[m.end:w].strip(" ,") == ""]
+                    if ante:
+                        return ante[-1].start, ante[-1].end, ante[-1].key
+                return None
         return best.start, best.end, best.key
 
     @staticmethod
@@ -2445,7 +2498,7 @@ class Memory:
                                    " disappear", " caught fire", " breaks", " burnt", " went to", " came to",
                                    " passed to", " goes to", " lay ", " lies ", " lying ", " bounc", " splash",
                                    " float", " drift", " rest", " flew", " flies", " land", " clatter", " slid",
-                                   " skid")):
+                                   " skid", " hung", " hangs")):
             pos = 0
             while True:
                 m = _NP_RE.search(nlow, pos)
@@ -2939,7 +2992,7 @@ class Memory:
         hero_key = self._hero_key()
         people = []
         for k, ch in self.characters.items():
-            if k == hero_key and ch.status == "alive":
+            if k == hero_key and ch.status == "alive" or self._incidental(ch):
                 continue
             people.append(ch)
         dead = sorted((c for c in people if c.status != "alive"), key=lambda c: (-c.last_seen, c.name))
@@ -3124,13 +3177,29 @@ class Memory:
     def copy(self) -> "Memory":
         return Memory.from_dict(json.loads(json.dumps(self.to_dict())))
 
+    def _incidental(self, ch: Character) -> bool:
+        """An unnamed animal seen in passing ("put her on his horse", "a goat is chewing a rope"): named in one
+        sentence only, or only inside prepositional phrases ("on a grey horse ... on a horse"), never named, no
+        status beyond leaving, holding nothing, and not there when someone's status changed. It stays in memory
+        (it may matter later) but is not reported among the people."""
+        if ch.kind != "role" or ch.acted or ch.status not in ("alive", "departed") or (ch.mentions > 1 and ch.bare):
+            return False
+        head = ch.name.lower().split()[-1] if ch.name.strip() else ""
+        if _ROLE_GENDER.get(head) != "a" or any(a[:1].isupper() for a in ch.aliases):
+            return False
+        return not any(o["holder"] == ch.name for o in self.objects.values())
+
+    def shown_characters(self) -> list[Character]:
+        """The characters worth reporting: all but animals seen in passing."""
+        return [c for c in self.characters.values() if not self._incidental(c)]
+
     def summary_json(self) -> dict[str, Any]:
         return {
             "hero": self.hero,
             "current_place": self.places[self.current_place]["name"] if self.current_place in self.places else None,
             "characters": [{"name": c.name, "aliases": list(c.aliases), "status": c.status,
                             "evidence": c.evidence, "mentions": c.mentions}
-                           for c in self.characters.values()],
+                           for c in self.shown_characters()],
             "places": [p["name"] for p in self.places.values()],
             "objects": [{"name": o["name"], "holder": o["holder"]} for o in self.objects.values()],
             "threads": [t["text"] for t in self.threads],
