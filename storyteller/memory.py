@@ -239,7 +239,7 @@ _PERSON_BEFORE_PREP = set(_words("""looked look looks looking smiled smile laugh
         shouted shout pointed nodded winked growled barked spoke speak said say talked talk whispered
         belonged married gave give handed sold told wrote listened angry kind cruel good"""))
 
-_OBJECT_NOUNS = set(_words("""lamp lantern sword key keys ring apple apples bottle cage rod axe knife dagger coin coins
+_OBJECT_NOUNS = set(_words("""candlestick candlesticks reliquary photograph lamp lantern sword key keys ring apple apples bottle cage rod axe knife dagger coin coins
         gold silver bag box chest egg eggs crown cap cloak shoe shoes slipper slippers needle thread ball book
         letter map flower rose bread cake stone feather basket jug pitcher mirror comb harp fiddle flute horn
         purse money treasure jewel jewels diamond diamonds emerald emeralds pearl pearls ruby rubies nugget food
@@ -420,7 +420,7 @@ _STATUS_PATTERNS: list[tuple[str, str, str]] = [
                       r"abandoned\s+on\s+(?:a|an|the)\s+(?:\w+\s+)?(?:island|islet|rock|reef|sandbank|shore))\b"),
     ("banished", "o", r"\b(?:marooned|maroons|maroon)\b"),
     # "was put on a horse and banished across the sea"
-    ("banished", "s", r"(?:was|were|had\s+been|has\s+been)\s+(?:[\w'-]+\s+){1,8}?and\s+(?:then\s+)?(?:banished|exiled|"
+    ("banished", "s", r"(?:was|were|had\s+been|has\s+been)\s+(?:[\w'-]+\s+){1,12}?and\s+(?:then\s+)?(?:banished|exiled|"
                       r"outlawed|driven\s+out|sent\s+into\s+exile)\b"),
     ("banished", "o", r"\b(?:banished|banishes|banish|exiled|exiles|exile|expelled|expels|outlawed|"
                       r"(?:drove|drives|chased)(?!\s+(?:\S+\s+){1,3}?off\b)|sent|turned|cast)\b"),
@@ -548,6 +548,8 @@ _TAKE_AWAY_VERBS = ("arrested", "arrests", "arrest", "dragged", "drags", "hauled
 _TO_PRISON = re.compile(r"\s*(?:off\s+|away\s+|back\s+)?(?:in\s+(?:chains|irons|fetters|shackles|handcuffs)\s+|"
                         r"under\s+guard\s+)?(?:to|into|in)\s+(?:the\s+|a\s+|his\s+|her\s+|their\s+)?"
                         r"(?:[\w'-]+\s+)?(?:prison|jail|gaol|dungeon|cells?|lock-up|gaol-house)\b")
+_KIN = set(_words("""father mother brother sister son daughter husband wife uncle aunt cousin nephew niece
+        grandfather grandmother stepfather stepmother stepsister stepbrother dad mom mum"""))
 _IN_PP = re.compile(r"\b(?:on|onto|upon|from|off|with|at|to|into|by|of|for|behind|beside|under|over|past|near|"
                     r"across|astride|without)\s+$")
 _ALIVE_FROM = {"dead", "transformed", "imprisoned", "banished", "missing", "departed"}
@@ -900,6 +902,8 @@ class Character:
     since: int = 0        # sentence index of the last status change
     bare: int = 0         # mentions not inside a prepositional phrase ("the horse ran" vs "on a horse")
     acted: bool = False   # named in a sentence where someone else's status changed ("the cat ... ate it")
+    pp: int = 0           # mentions inside a prepositional phrase
+    acts: int = 0         # mentions as the subject of a narrated clause ("her father said", not "to her father")
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -910,7 +914,8 @@ class Character:
                    evidence=d.get("evidence", ""), mentions=int(d.get("mentions", 0)),
                    last_seen=int(d.get("last_seen", 0)), first_seen=int(d.get("first_seen", 0)),
                    gender=d.get("gender", ""), kind=d.get("kind", "name"), plural=bool(d.get("plural", False)),
-                   since=int(d.get("since", 0)), bare=int(d.get("bare", 0)), acted=bool(d.get("acted", False)))
+                   since=int(d.get("since", 0)), bare=int(d.get("bare", 0)), acted=bool(d.get("acted", False)),
+                   acts=int(d.get("acts", 0)), pp=int(d.get("pp", 0)))
 
 
 @dataclass
@@ -1237,8 +1242,9 @@ class Memory:
             changed = {k for k, c in self.characters.items() if c.since == idx}
             for mm in mentions:
                 ch = self.characters.get(mm.key)
-                if ch is not None and mm.key not in changed:
-                    ch.acted = True
+                if ch is not None and mm.key not in changed and not mm.pron \
+                        and not _IN_PP.search(low, max(0, mm.start - 12), mm.start):
+                    ch.acted = True  # (not "was put on a horse and banished")
         self._objects_in(sent, low, narr, mentions)
         self._goals(sent, low, mentions)
         prev = _by_salience(mentions, self.characters)
@@ -1297,20 +1303,29 @@ class Memory:
                                      low[end:end + 10]):
                 # "Brann ... and the old man fell": a definite "the man" nobody introduced is someone recent
                 ref = self._recent_person(gender, idx, low[:m.start()])
-                if "dead" in m.group("adj").split():
-                    # "took the seal from the dead man's hand": the one who died, not the one last named
-                    ref = max((k for k, c in self.characters.items() if c.status == "dead" and c.gender == gender
-                               and c.kind == "name" and idx - c.last_seen <= 8),
-                              key=lambda k: self.characters[k].last_seen, default=ref)
                 if ref is not None:
                     self._aliases[key] = ref
-            ck = self._touch_role(key, gender, plural, idx, m.group("adj"))
+            dead_ref = None
+            if "dead" in m.group("adj").split() and sing in _GENERIC_ROLES and gender:
+                # "took the seal from the dead man's hand": the one who died lately, not whoever "the man" was
+                dead_ref = max((k for k, c in self.characters.items() if c.status == "dead" and c.gender == gender
+                                and c.kind == "name" and idx - c.last_seen <= 8),
+                               key=lambda k: self.characters[k].last_seen, default=None)
+            if dead_ref is not None:
+                ck = dead_ref
+                self.characters[ck].last_seen = idx
+            else:
+                ck = self._touch_role(key, gender, plural, idx, m.group("adj"))
             if ck is None:
                 continue
             if "dead" in m.group("adj").split() and narr[m.start():m.end()] == sent[m.start():m.end()]:
                 self._change_status(ck, "dead", sent)
-            if not _IN_PP.search(low, max(0, m.start() - 12), m.start()):
+            if _IN_PP.search(low, max(0, m.start() - 12), m.start()):
+                self.characters[ck].pp += 1
+            else:
                 self.characters[ck].bare += 1
+                if not poss:
+                    self._count_act(ck, sent, low, narr, m.start(), m.end())
             found.append(_Mention(m.start(), end, ck, poss=poss))
             taken.append((m.start(), end))
         if "'s " in low:
@@ -1322,6 +1337,8 @@ class Memory:
                 key, gender, plural = self._role_key(m.group("adj"), m.group("role"))
                 ck = self._touch_role(key, gender, plural, idx, m.group("adj"))
                 if ck is not None:
+                    if not low.startswith("'s", m.end()):
+                        self._count_act(ck, sent, low, narr, m.start(), m.end())
                     found.append(_Mention(m.start("adj"), m.end(), ck, poss=low.startswith("'s", m.end())))
                     taken.append((m.start("adj"), m.end()))
         # capitalised names
@@ -1353,6 +1370,18 @@ class Memory:
                 found.append(_Mention(s, e, ref, pron=True))
         found.sort(key=lambda x: (x.start, x.end))
         return found
+
+    def _count_act(self, ck: str, sent: str, low: str, narr: str, start: int, end: int) -> None:
+        """A role mention that starts a narrated clause ("Her father said ...", "Lily's dad came") is someone
+        acting in the story."""
+        if narr[start:end] != sent[start:end]:
+            return
+        cs = 0
+        for cm in _CLAUSE_BOUND2.finditer(low, 0, start):
+            cs = cm.end()
+        lead = _LEAD_FILLER.sub("", low[cs:start]).strip()
+        if not lead or lead in ("the", "a", "an"):
+            self.characters[ck].acts += 1
 
     def _recent_person(self, gender: str, idx: int, before: str) -> str | None:
         """The one named character of this gender seen in the last three sentences or earlier in this one (not
@@ -1930,6 +1959,8 @@ class Memory:
                             continue
                     if status == "alive" and verb in ("set", "sets"):
                         verb = "set free"
+                    if status == "imprisoned" and re.match(r"(?:him|her|them|it)sel(?:f|ves)\b", low[target[0]:]):
+                        continue  # "locked himself in the tower": a choice, not a prison
                     if status == "imprisoned" and verb.split()[0] in ("threw", "throws", "cast", "casts", "put",
                                                                       "puts", "flung", "shut", "shuts", "seized",
                                                                       "seizes", "lock", "locks", "locked",
@@ -3178,14 +3209,20 @@ class Memory:
         return Memory.from_dict(json.loads(json.dumps(self.to_dict())))
 
     def _incidental(self, ch: Character) -> bool:
-        """An unnamed animal seen in passing ("put her on his horse", "a goat is chewing a rope"): named in one
-        sentence only, or only inside prepositional phrases ("on a grey horse ... on a horse"), never named, no
-        status beyond leaving, holding nothing, and not there when someone's status changed. It stays in memory
-        (it may matter later) but is not reported among the people."""
-        if ch.kind != "role" or ch.acted or ch.status not in ("alive", "departed") or (ch.mentions > 1 and ch.bare):
+        """Someone only seen in passing, kept in memory (it may matter later) but not reported among the people:
+        an unnamed animal named in one sentence only, or only inside prepositional phrases ("put her on his horse",
+        "a goat is chewing a rope"), with no status beyond leaving and not there when someone's status changed; or
+        an unnamed relative only spoken of, never doing anything in the narration ("written to her brother", "in
+        his father's place", "Your father is dying"). Neither may hold anything."""
+        if ch.kind != "role" or ch.acted or ch.status not in ("alive", "departed") or not ch.name.strip() \
+                or any(a[:1].isupper() for a in ch.aliases):
             return False
-        head = ch.name.lower().split()[-1] if ch.name.strip() else ""
-        if _ROLE_GENDER.get(head) != "a" or any(a[:1].isupper() for a in ch.aliases):
+        head = ch.name.lower().split()[-1]
+        if head in _KIN:
+            if not (ch.name.startswith("the ") and ch.status == "alive" and not ch.acts and 0 < ch.bare + ch.pp
+                    and ch.mentions <= 3):
+                return False
+        elif _ROLE_GENDER.get(head) != "a" or (ch.mentions > 1 and ch.bare):
             return False
         return not any(o["holder"] == ch.name for o in self.objects.values())
 

@@ -838,3 +838,27 @@ def test_sixth_round_objects(text, obj, holder):
     m = summarize_text(text)
     got = {o["name"].split()[-1]: o["holder"] for o in m.summary_json()["objects"]}
     assert got.get(obj) == holder, got
+
+
+def test_relatives_only_spoken_of_are_not_reported():
+    m = summarize_text("Isobel watched Corvin. \"Your father is dying,\" Corvin said. Isobel wrote to her brother. "
+                       "Isobel waited.")
+    assert not {"the father", "the brother"} & names(m)
+    m = summarize_text("Tom played with Lily. Lily's dad came to take her home. Tom waved.")
+    assert "the dad" in {n for c in m.summary_json()["characters"] for n in [c["name"], *c["aliases"]]} or \
+        any("dad" in n.lower() for n in names(m))
+
+
+def test_the_dead_man_is_the_one_who_died():
+    m = summarize_text("A lean man named Corvin served Lord Aldric. Lord Aldric died three days later. Corvin took "
+                       "the great seal from the dead man's hand.")
+    assert char(m, "Corvin")["status"] == "alive"
+    assert char(m, "Aldric")["status"] == "dead"
+
+
+def test_locked_himself_in_is_not_imprisonment_and_long_coordinated_banishment():
+    m = summarize_text("Tomas and Corvin quarrelled. Corvin locked himself in the tower with the seal.")
+    assert char(m, "Corvin")["status"] == "alive"
+    m = summarize_text("Tomas and Corvin quarrelled. So Corvin was put on a horse with nothing but the clothes on his "
+                       "back and banished from Varne forever.")
+    assert char(m, "Corvin")["status"] == "banished"
