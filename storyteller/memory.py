@@ -1427,8 +1427,15 @@ class Memory:
         words = text.split()
         offsets = [mm.start() + start for mm in re.finditer(r"\S+", text)]
         initial = start <= lead or sent[:start].rstrip()[-1:] in ('"', "'", "(", ":", "-")
-        # drop leading stop words ("Then Hans" -> "Hans")
-        while words and words[0].lower().rstrip(".") in _CAP_STOP and words[0].lower().rstrip(".") not in _TITLES:
+        # drop leading stop words ("Then Hans" -> "Hans"); "Will" is a name mid-sentence ("said to Will") or
+        # before a surname ("Will Archer had been aboard"), the verb only at the start ("Will they follow us?")
+        will = words[0] == "Will" and (not initial or (len(words) > 1 and words[1].lower() not in _CAP_STOP) or (
+            len(words) == 1 and any(ch.kind == "name" and k.split()[0] == "will" for k, ch in self.characters.items())
+            and not re.match(r"\s+(?:you|they|he|she|it|we|i|the|a|an|this|that|these|those|there|your|his|her|our|"
+                             r"their|its|my|anyone|anybody|someone|somebody|nobody|no\s+one|not)\b",
+                             low[start + 4:start + 20])))
+        while words and words[0].lower().rstrip(".") in _CAP_STOP and words[0].lower().rstrip(".") not in _TITLES \
+                and not will:
             words = words[1:]
             offsets = offsets[1:]
             initial = False
@@ -1481,7 +1488,7 @@ class Memory:
             core_words = words
         core = " ".join(core_words)
         ckey = core.lower()
-        if ckey in _CAP_STOP or re.search(r"'(?:ve|ll|re|d|m|t)$", ckey):
+        if (ckey in _CAP_STOP and not will) or re.search(r"'(?:ve|ll|re|d|m|t)$", ckey):
             return
         if not title and ckey in _NOT_NAMES and ckey not in self._aliases:
             return
@@ -2984,13 +2991,20 @@ class Memory:
             return "you"
         you, i = self._narrator["you"], self._narrator["I"]
         best = None
+        top = 0
+
+        def score(c: Character) -> tuple[int, bool, int]:
+            # the most mentioned; one who ends dead, banished or imprisoned is more often the villain or a victim
+            # than the hero, so two mentions more are needed to outweigh the others
+            return (c.mentions - 2 * (c.status in ("dead", "banished", "imprisoned")), c.kind == "name",
+                    -c.first_seen)
+
         for k, ch in self.characters.items():
             if ch.plural:
                 continue
-            if best is None or (ch.mentions, ch.kind == "name", -ch.first_seen) > \
-                    (best.mentions, best.kind == "name", -best.first_seen):
+            top = max(top, ch.mentions)
+            if best is None or score(ch) > score(best):
                 best = ch
-        top = best.mentions if best else 0
         if you >= 3 and you > i and you >= top:
             return "you"
         if i >= 3 and i >= top / 2:

@@ -862,3 +862,16 @@ def test_locked_himself_in_is_not_imprisonment_and_long_coordinated_banishment()
     m = summarize_text("Tomas and Corvin quarrelled. So Corvin was put on a horse with nothing but the clothes on his "
                        "back and banished from Varne forever.")
     assert char(m, "Corvin")["status"] == "banished"
+
+
+def test_will_is_a_name_except_as_a_sentence_initial_verb():
+    m = summarize_text("Will Archer had been aboard for three days. \"Boy,\" he said to Will, \"take this.\" "
+                       "\"Will they follow us?\" Nell asked. Will delivered the letter.")
+    assert char(m, "Will Archer")["mentions"] == 3
+    assert "Will" not in {c["name"] for c in m.summary_json()["characters"]} - {"Will Archer"}
+
+
+def test_hero_is_not_the_banished_villain_by_one_mention():
+    m = summarize_text("Corvin stole from the treasury. Isobel saw Corvin. Isobel told Tomas. Corvin laughed. "
+                       "Tomas and Isobel caught Corvin. Corvin was banished. Isobel smiled.")
+    assert m.hero == "Isobel"
