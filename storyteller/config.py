@@ -77,6 +77,7 @@ class SamplerConfig:
     repetition_penalty: float = 1.15
     repetition_window: int = 64
     max_tokens: int = 120          # token budget for one narration
+    min_tokens: int = 10           # the narration may not end before this many tokens ("OK" says nothing)
     stop_at: str = "turn"          # "turn": end-of-turn token; "paragraph": also a blank line
 
     def to_dict(self) -> dict[str, Any]:

@@ -123,22 +123,42 @@ def _sentence_enders(tokenizer: Tokenizer) -> torch.Tensor:
 
 
 def repeat_guard(tokenizer: Tokenizer, told: set[str]) -> LogitsHook | None:
+    """No sentence twice. One word before a told sentence would be complete, its last word is masked ("You can't
+    go that" cannot go on "way"), so the narrator says something else rather than the same line. Should it reach
+    the whole sentence by another spelling, the tokens that would end it are masked, and so is its last token."""
     if not told:
         return None
     ender_ids = _sentence_enders(tokenizer)
     longest = max(len(k) for k in told)
+    last_words: dict[str, set[int]] = {}
+    for key in told:
+        head, _, word = key.rpartition(" ")
+        forms = {word, word.capitalize()}
+        spellings = [f if not head else " " + f for f in forms]
+        ids = {tokenizer.encode(w)[0] for w in spellings if w.strip() and tokenizer.encode(w)}
+        last_words.setdefault(head, set()).update(ids)
+    masks = {head: torch.tensor(sorted(ids)) for head, ids in last_words.items() if ids}
 
     def hook(produced: list[int], logits: torch.Tensor) -> torch.Tensor:
-        if not produced:
+        if produced:
+            text = tokenizer.decode(produced[-_TAIL_TOKENS:])
+            parts = _SENTENCE_END.split(text)
+            if len(parts) == 1 and len(produced) > _TAIL_TOKENS:
+                return logits  # the sentence began before the tail we decoded: longer than anything we compare
+            current = sentence_key(parts[-1])  # 'at "Y2"' is compared as the told 'at "y2'
+        else:
+            current = ""
+        if len(current) > longest:
             return logits
-        text = tokenizer.decode(produced[-_TAIL_TOKENS:])
-        parts = _SENTENCE_END.split(text)
-        if len(parts) == 1 and len(produced) > _TAIL_TOKENS:
-            return logits  # the sentence began before the tail we decoded: longer than anything we compare
-        current = sentence_key(parts[-1])  # 'at "Y2"' is compared as the told 'at "y2'
-        if current and len(current) <= longest and current in told:
+        mask = masks.get(current)
+        if mask is not None and (not current or not parts[-1].endswith((" ", "\n"))):
+            logits = logits.clone()
+            logits[mask] = float("-inf")
+        if current and current in told:
             logits = logits.clone()
             logits[ender_ids] = float("-inf")
+            # and not the last word again: "You're in Plover Room" went on "Room Room Room" to dodge the ending
+            logits[produced[-1]] = float("-inf")
         return logits
 
     return hook

@@ -138,6 +138,9 @@ class Generator:
                 logits = cache.adjust(logits, hidden)
             if logits_hook is not None:
                 logits = logits_hook(out, logits)
+            if len(out) < settings.min_tokens and self.stop_ids:
+                logits = logits.clone()
+                logits[list(self.stop_ids)] = float("-inf")
             token = sample_token(logits, settings, rng, recent, temperature=settings.temperature)
             if token in self.stop_ids:
                 reason = "eot"

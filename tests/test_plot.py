@@ -169,6 +169,13 @@ def test_repeat_guard_forbids_ending_a_sentence_already_told(tiny_tokenizer):
     full_stop = tiny_tokenizer.encode(".")[0]
     blocked = hook(tiny_tokenizer.encode("The witch laughed. You are in a dark forest"), torch.zeros(tiny_tokenizer.vocab_size))
     assert blocked[full_stop] == float("-inf") and blocked[tiny_tokenizer.eot_id] == float("-inf")
+    assert blocked[tiny_tokenizer.encode("The witch laughed. You are in a dark forest")[-1]] == float("-inf")
+    # one word before the told sentence is complete, its last word is masked, so the narrator says something else
+    early = hook(tiny_tokenizer.encode("The witch laughed. You are in a dark"), torch.zeros(tiny_tokenizer.vocab_size))
+    assert early[tiny_tokenizer.encode(" forest")[0]] == float("-inf")
+    assert early[tiny_tokenizer.encode(" castle")[0]] == 0 and early[full_stop] == 0
+    start = hook([], torch.zeros(tiny_tokenizer.vocab_size))  # a one-word sentence told: not again at the start
+    assert start[tiny_tokenizer.encode("Taken")[0]] == float("-inf")
     other = hook(tiny_tokenizer.encode("You are in a dark castle"), torch.zeros(tiny_tokenizer.vocab_size))
     assert torch.isfinite(other).all()
     assert repeat_guard(tiny_tokenizer, set()) is None
@@ -205,7 +212,8 @@ def test_engine_never_tells_a_sentence_twice(tiny_checkpoint, tmp_path):
     from storyteller.engine import Engine
 
     engine = Engine(parrot_generator(tiny_checkpoint, "Taken."), saves_dir=tmp_path, seed=3,
-                    sampler=SamplerConfig(max_tokens=12, temperature=0.5), opening="You stand before the gate.")
+                    sampler=SamplerConfig(max_tokens=12, temperature=0.5, min_tokens=0),
+                    opening="You stand before the gate.")
     engine.story_cache = None
     engine.config.loop_guard_retries = 0
     engine.submit("take lamp")
@@ -235,3 +243,15 @@ def test_remember_puts_the_facts_people_into_the_memory(tiny_checkpoint, tmp_pat
     engine.submit("/remember Brann the ferryman was killed by the witch")
     assert engine.memory.pinned == ["Brann the ferryman was killed by the witch"]
     assert engine.memory.dead_characters()  # the ferryman, however the summarizer names him
+
+
+def test_a_narration_does_not_end_before_min_tokens(tiny_checkpoint):
+    from storyteller.config import SamplerConfig
+
+    parrot = parrot_generator(tiny_checkpoint, "Taken.")
+    short = len(tiny_checkpoint.tokenizer.encode("Taken."))
+    rng = torch.Generator().manual_seed(0)
+    terse = parrot.narrate([tiny_checkpoint.tokenizer.doc_id], SamplerConfig(min_tokens=0), rng)
+    assert terse.text == "Taken." and terse.stop_reason == "eot"
+    longer = parrot.narrate([tiny_checkpoint.tokenizer.doc_id], SamplerConfig(min_tokens=short + 3, max_tokens=20), rng)
+    assert len(longer.token_ids) >= short + 3 and longer.text.startswith("Taken.")
