@@ -80,17 +80,20 @@ class MemoryPointerConfig:
     lam_word_continue: float = 0.0  # go on with one begun
     lam_noun: float = 0.0           # right after "the", "a", "his"...: a noun the memory holds ("the" -> "witch")
     lam_noun_continue: float = 0.0  # go on with one begun ("the fer" -> "ryman")
+    fresh_nouns: bool = False       # play: nouns already said in the narration give way to the others
 
     def to_dict(self) -> dict:
         return asdict(self)
 
     def steered(self, noun: float) -> MemoryPointerConfig:
-        """Play time: at least `noun` of the mass after a determiner goes to a noun the memory holds, and a noun
-        begun is continued as strongly as a name. Only there, because a noun comes next whatever it is; raising
-        the other weights would insert names mid-phrase. Not used for the likelihood figures."""
+        """Play time: at least `noun` of the mass after a determiner goes to a noun the memory holds, a noun begun
+        is continued as strongly as a name, and one already said in the narration gives way to the others. Only
+        after a determiner, because a noun comes next whatever it is; raising the other weights would insert
+        names mid-phrase. Not used for the likelihood figures."""
         if noun <= self.lam_noun:
             return self
-        return replace(self, lam_noun=noun, lam_noun_continue=max(self.lam_noun_continue, self.lam_continue))
+        return replace(self, lam_noun=noun, lam_noun_continue=max(self.lam_noun_continue, self.lam_continue),
+                       fresh_nouns=True)
 
 
 def _normalised(counts: dict[int, float]) -> dict[int, float]:
@@ -164,6 +167,7 @@ class MemoryPointer:
                        (("spaced", self.start_spaced), ("bare", self.start_either))}
         self._breaks: dict[int, bool] = {}
         self._tensors: dict[int, tuple[torch.Tensor, torch.Tensor]] = {}
+        self._fresh: dict[frozenset[int], dict[int, float]] = {}
 
     def _mix(self, names_p: dict[int, float], words_p: dict[int, float]) -> tuple[float, dict[int, float]]:
         lam_n = self.config.lam_start if names_p else 0.0
@@ -204,6 +208,13 @@ class MemoryPointer:
                 if nxt is not None:
                     return self.config.lam_noun_continue, nxt
         if self.nouns and previous and previous[-1] in self.determiners:
+            if self.config.fresh_nouns:  # play: a noun already said in this narration gives way to the others
+                said = frozenset(t for t in self.nouns if t in previous)
+                if said and len(said) < len(self.nouns):
+                    fresh = self._fresh.get(said)
+                    if fresh is None:  # kept, so that the tensors `adjust` builds for it stay valid
+                        fresh = self._fresh[said] = _normalised({t: q for t, q in self.nouns.items() if t not in said})
+                    return self.config.lam_noun, fresh
             return self.config.lam_noun, self.nouns
         if common_name is not None:
             return self.config.lam_start, common_name

@@ -114,6 +114,7 @@ def test_play_steering_raises_the_noun_weight_and_continues_a_begun_noun(tiny_to
     tuned = MemoryPointerConfig(0.005, 0.7, lam_noun=0.05)
     steered = tuned.steered(0.5)
     assert steered.lam_noun == 0.5 and steered.lam_noun_continue == 0.7 and steered.lam_start == 0.005
+    assert steered.fresh_nouns and not tuned.fresh_nouns
     assert tuned.steered(0.0) is tuned
     tok = tiny_tokenizer
     pointer = MemoryPointer(tok, ["the ferryman"], steered)
@@ -125,3 +126,18 @@ def test_play_steering_raises_the_noun_weight_and_continues_a_begun_noun(tiny_to
 
 def test_memory_things_reads_the_objects():
     assert memory_things({"objects": [{"name": "lantern", "holder": "you"}, {"name": "", "holder": "x"}]}) == ["lantern"]
+
+
+def test_in_play_a_noun_already_said_gives_way_to_the_others(tiny_tokenizer):
+    tok = tiny_tokenizer
+    things = ["lantern", "knife"]
+    played = MemoryPointer(tok, [], MemoryPointerConfig(lam_noun=0.05).steered(0.5), things=things)
+    scored = MemoryPointer(tok, [], MemoryPointerConfig(lam_noun=0.05), things=things)
+    lantern, knife = tok.encode(" lantern")[0], tok.encode(" knife")[0]
+    said = tok.encode("You lift the lantern and the")
+    lam, nouns = played.distribution(said)
+    assert lam == 0.5 and lantern not in nouns and math.isclose(nouns[knife], 1.0)
+    assert played.distribution(said)[1] is nouns  # kept: the tensors built for it stay valid
+    assert lantern in scored.distribution(said)[1]  # the likelihood figures do not filter
+    logits = played.adjust(torch.zeros(tok.vocab_size), said)
+    assert math.isclose(float(logits.exp().sum()), 1.0, rel_tol=1e-4) and logits[knife] > logits[lantern]
