@@ -101,6 +101,32 @@ def _normalised(counts: dict[int, float]) -> dict[int, float]:
     return {t: c / total for t, c in counts.items()}
 
 
+def _trie(tokenizer: Tokenizer, texts: Sequence[str]) -> tuple[dict[int, float], dict[tuple[int, ...], dict[int, float]], int]:
+    """First-token counts, prefix -> next-token distribution, and the longest token length, of some texts."""
+    starts: dict[int, float] = {}
+    follow: dict[tuple[int, ...], dict[int, float]] = {}
+    longest = 0
+    for text in texts:
+        ids = tuple(tokenizer.encode(text))
+        if not ids:
+            continue
+        starts[ids[0]] = starts.get(ids[0], 0.0) + 1.0
+        longest = max(longest, len(ids))
+        for k in range(1, len(ids)):
+            nxt = follow.setdefault(ids[:k], {})
+            nxt[ids[k]] = nxt.get(ids[k], 0.0) + 1.0
+    return starts, {k: _normalised(n) for k, n in follow.items()}, longest
+
+
+def _longest_match(trie: dict[tuple[int, ...], dict[int, float]], previous: Sequence[int], longest: int):
+    """The continuation of the longest prefix in `trie` that the tokens so far end with, or None."""
+    for k in range(min(longest - 1, len(previous)), 0, -1):
+        nxt = trie.get(tuple(previous[-k:]))
+        if nxt is not None:
+            return nxt
+    return None
+
+
 class MemoryPointer:
     def __init__(self, tokenizer: Tokenizer, names: Sequence[str], config: MemoryPointerConfig,
                  words: Sequence[str] = (), things: Sequence[str] = ()) -> None:
@@ -132,33 +158,12 @@ class MemoryPointer:
         self.start_either = _normalised(either)
         # After a determiner: the memory's common-noun names and its objects ("the old ferryman" -> "old ferryman").
         heads = [_ARTICLE.sub("", n) for n in [*names, *things] if _ARTICLE.match(n) or not n[0].isupper()]
-        word_starts: dict[int, float] = {}
-        noun_starts: dict[int, float] = {}
-        self.word_follow: dict[tuple[int, ...], dict[int, float]] = {}
-        self.longest_word = 0
-        for word in dict.fromkeys(w.strip() for w in words if w and w.strip()):
-            for text in {" " + word, " " + word.lower()}:
-                ids = tuple(tokenizer.encode(text))
-                if not ids:
-                    continue
-                word_starts[ids[0]] = word_starts.get(ids[0], 0.0) + 1.0
-                self.longest_word = max(self.longest_word, len(ids))
-                for k in range(1, len(ids)):
-                    nxt = self.word_follow.setdefault(ids[:k], {})
-                    nxt[ids[k]] = nxt.get(ids[k], 0.0) + 1.0
-        self.word_follow = {k: _normalised(n) for k, n in self.word_follow.items()}
-        self.noun_follow: dict[tuple[int, ...], dict[int, float]] = {}
-        if config.lam_noun > 0:
-            for head in dict.fromkeys(h.strip() for h in heads if h.strip()):
-                ids = tuple(tokenizer.encode(" " + head))
-                if not ids:
-                    continue
-                noun_starts[ids[0]] = noun_starts.get(ids[0], 0.0) + 1.0
-                self.longest_word = max(self.longest_word, len(ids))
-                for k in range(1, len(ids)):
-                    nxt = self.noun_follow.setdefault(ids[:k], {})
-                    nxt[ids[k]] = nxt.get(ids[k], 0.0) + 1.0
-        self.noun_follow = {k: _normalised(n) for k, n in self.noun_follow.items()}
+        word_texts = [t for w in dict.fromkeys(w.strip() for w in words if w and w.strip())
+                      for t in dict.fromkeys((" " + w, " " + w.lower()))]
+        word_starts, self.word_follow, longest_words = _trie(tokenizer, word_texts)
+        noun_texts = [" " + h for h in dict.fromkeys(h.strip() for h in heads if h.strip())] if config.lam_noun > 0 else []
+        noun_starts, self.noun_follow, longest_nouns = _trie(tokenizer, noun_texts)
+        self.longest_word = max(longest_words, longest_nouns)
         self.nouns = _normalised(noun_starts) if config.lam_noun > 0 else {}
         self.determiners = {ids[0] for d in DETERMINERS if len(ids := tokenizer.encode(d)) == 1}
         # One start distribution per position kind: names and words mixed by their weights.
@@ -203,10 +208,9 @@ class MemoryPointer:
                 common_name = nxt
                 break
         if self.noun_follow and self.config.lam_noun_continue > 0:  # "the fer" -> "ryman"
-            for k in range(min(self.longest_word - 1, len(previous)), 0, -1):
-                nxt = self.noun_follow.get(tuple(previous[-k:]))
-                if nxt is not None:
-                    return self.config.lam_noun_continue, nxt
+            nxt = _longest_match(self.noun_follow, previous, self.longest_word)
+            if nxt is not None:
+                return self.config.lam_noun_continue, nxt
         if self.nouns and previous and previous[-1] in self.determiners:
             if self.config.fresh_nouns:  # play: a noun already said in this narration gives way to the others
                 said = frozenset(t for t in self.nouns if t in previous)
@@ -219,10 +223,9 @@ class MemoryPointer:
         if common_name is not None:
             return self.config.lam_start, common_name
         if self.word_follow and self.config.lam_word_continue > 0:
-            for k in range(min(self.longest_word - 1, len(previous)), 0, -1):
-                nxt = self.word_follow.get(tuple(previous[-k:]))
-                if nxt is not None:
-                    return self.config.lam_word_continue, nxt
+            nxt = _longest_match(self.word_follow, previous, self.longest_word)
+            if nxt is not None:
+                return self.config.lam_word_continue, nxt
         return self._start["bare" if not previous or self._after_break(previous[-1]) else "spaced"]
 
     def token_logp(self, model_logp: torch.Tensor, targets: Sequence[int], before: Sequence[int]) -> torch.Tensor:
