@@ -76,6 +76,16 @@ class Generator:
         tok = self.tokenizer
         self.stop_ids = {tok.eot_id, tok.cmd_id, tok.mem_id, tok.doc_id, tok.pad_id}
 
+    def _early_end_ids(self) -> list[int]:
+        """What may not come before `min_tokens`: the stop tokens, and a '>' that would start the player's next
+        command (the model answers "OK" and writes "> go north" in Colossal Cave's voice)."""
+        key = frozenset(self.stop_ids)
+        if getattr(self, "_early_key", None) != key:
+            vocab = self.tokenizer.vocab_size
+            arrows = [i for i in range(vocab) if ">" in self.tokenizer.decode([i])]
+            self._early_key, self._early = key, sorted(self.stop_ids | set(arrows))
+        return self._early
+
     @property
     def model_id(self) -> str:
         return self.checkpoint.model_id
@@ -140,7 +150,7 @@ class Generator:
                 logits = logits_hook(out, logits)
             if len(out) < settings.min_tokens and self.stop_ids:
                 logits = logits.clone()
-                logits[list(self.stop_ids)] = float("-inf")
+                logits[self._early_end_ids()] = float("-inf")
             token = sample_token(logits, settings, rng, recent, temperature=settings.temperature)
             if token in self.stop_ids:
                 reason = "eot"

@@ -255,3 +255,16 @@ def test_a_narration_does_not_end_before_min_tokens(tiny_checkpoint):
     assert terse.text == "Taken." and terse.stop_reason == "eot"
     longer = parrot.narrate([tiny_checkpoint.tokenizer.doc_id], SamplerConfig(min_tokens=short + 3, max_tokens=20), rng)
     assert len(longer.token_ids) >= short + 3 and longer.text.startswith("Taken.")
+
+
+def test_the_next_command_cannot_start_before_min_tokens(tiny_checkpoint):
+    from storyteller.config import SamplerConfig
+
+    tok = tiny_checkpoint.tokenizer
+    parrot = parrot_generator(tiny_checkpoint, "OK\n\n> look")
+    rng = torch.Generator().manual_seed(0)
+    terse = parrot.narrate([tok.doc_id], SamplerConfig(min_tokens=0), rng)
+    assert terse.text == "OK" and terse.stop_reason == "command"
+    n = len(tok.encode("OK\n\n> look"))
+    longer = parrot.narrate([tok.doc_id], SamplerConfig(min_tokens=n + 2, max_tokens=n + 6), rng)
+    assert ">" not in tok.decode(longer.token_ids[: n + 2])
