@@ -29,6 +29,30 @@ def _add_play_options(p: argparse.ArgumentParser) -> None:
     p.add_argument("--no-quantize", action="store_true", help="run the model in float32 instead of int8")
     p.add_argument("--opening", type=Path, default=None, metavar="FILE",
                    help="start a new story from this text (your own premise, or a tale to step into)")
+    _add_steering_options(p)
+
+
+def _add_steering_options(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--noun-steer", type=float, default=None, metavar="X",
+                   help="share of the next word after 'the', 'a', 'his'... given to nouns the memory holds "
+                        "(default 0.5; 0 leaves the tuned memory pointer alone)")
+    p.add_argument("--min-tokens", type=int, default=None, metavar="N",
+                   help="a narration may not end before N tokens (default 10; 0 lets 'OK' be a whole turn)")
+
+
+def check_steering(args) -> None:
+    if args.noun_steer is not None and not 0.0 <= args.noun_steer <= 0.9:
+        raise UserError(f"--noun-steer must be between 0 and 0.9, got {args.noun_steer}")
+    if args.min_tokens is not None and not 0 <= args.min_tokens <= 100:
+        raise UserError(f"--min-tokens must be between 0 and 100, got {args.min_tokens}")
+
+
+def apply_steering(engine, args) -> None:
+    """The two play-time steering settings from the command line (validated by `check_steering`)."""
+    if args.noun_steer is not None:
+        engine.config.noun_steer = args.noun_steer
+    if args.min_tokens is not None:
+        engine.settings.min_tokens = args.min_tokens
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -59,6 +83,7 @@ def build_parser() -> argparse.ArgumentParser:
     ev.add_argument("--corpus", nargs="+", default=None, help=".txt files or folders to score")
     ev.add_argument("--script", default=None, help="play this script headless and report generation metrics")
     ev.add_argument("--seed", type=int, default=1)
+    _add_steering_options(ev)
     ev.add_argument("--json", action="store_true", help="print one JSON object")
     ev.add_argument("--max-chars", type=int, default=2_000_000, help="score at most this many characters per run")
     ev.add_argument("--range", default=None, metavar="A:B",
@@ -138,6 +163,7 @@ def _open_engine(args):
 
     if args.temperature is not None and not 0.0 <= args.temperature <= 2.0:
         raise UserError(f"temperature must be between 0 and 2.0 (0: greedy), got {args.temperature}")
+    check_steering(args)
     if args.load:
         try:
             validate_name(args.load)
@@ -165,6 +191,7 @@ def _open_engine(args):
             engine.load(args.load)
         except SaveError as e:
             raise UserError(str(e)) from None
+    apply_steering(engine, args)  # after a load: the command line wins over the save's settings
     return engine
 
 
@@ -255,6 +282,8 @@ def cmd_train(args) -> int:
 def cmd_eval(args) -> int:
     from storyteller.evaluation import run_eval_command
 
+    check_steering(args)
+    args.configure_engine = lambda engine: apply_steering(engine, args)  # for --script plays
     return run_eval_command(args, UserError)
 
 

@@ -269,7 +269,8 @@ def run_eval_command(args, UserError) -> int:
             lines = Path(args.script).read_text(encoding="utf-8").splitlines()
         except OSError as e:
             raise UserError(f"cannot read script {args.script}: {e.strerror}") from None
-        result["play"] = play_metrics(checkpoint, lines, seed=args.seed)
+        result["play"] = play_metrics(checkpoint, lines, seed=args.seed,
+                                      configure=getattr(args, "configure_engine", None))
     return _print_result(result, args, f"evaluation of {checkpoint.model_id}")
 
 

@@ -442,8 +442,10 @@ def _mentions(narration: str, names: set[str]) -> bool:
                if len(k) > 2 and k not in {"you", "him", "her", "the"})
 
 
-def play_metrics(checkpoint: Checkpoint, lines: Sequence[str], seed: int = 1, engine=None) -> dict[str, Any]:
-    """Play a script headless and measure the narrations against the memory."""
+def play_metrics(checkpoint: Checkpoint, lines: Sequence[str], seed: int = 1, engine=None,
+                 configure=None) -> dict[str, Any]:
+    """Play a script headless and measure the narrations against the memory. `configure(engine)` may change the
+    new engine's settings first (e.g. the play-time steering)."""
     import tempfile
 
     from storyteller.engine import Engine
@@ -453,6 +455,8 @@ def play_metrics(checkpoint: Checkpoint, lines: Sequence[str], seed: int = 1, en
         saves = tempfile.mkdtemp(prefix="storyteller-eval-")
         engine = Engine(Generator(checkpoint), saves_dir=saves, seed=seed)
         engine.config.autosave = False
+        if configure is not None:
+            configure(engine)
     narrations: list[str] = []
     continuity = contradictions = 0
     new_names = 0

@@ -60,6 +60,8 @@ def test_save_in_one_process_continues_in_another(model_dir, tmp_path):
     (["train", "--corpus", "no/such/dir", "--out", "x", "--steps", "1"], "no such corpus"),
     (["eval", "--corpus", "no/such/dir"], "no such corpus"),
     (["summarize", "no/such/file.txt"], "cannot read"),
+    (["play", "--noun-steer", "2", "--script", "-"], "--noun-steer"),
+    (["eval", "--script", "x.txt", "--min-tokens", "-1"], "--min-tokens"),
 ])
 def test_bad_input_is_one_line_and_exit_2(argv, message, model_dir, tmp_path, capsys, monkeypatch):
     monkeypatch.chdir(tmp_path)
@@ -100,3 +102,16 @@ def test_opening_file_starts_the_story(model_dir, tmp_path, capsys):
     assert main(["play", "--script", str(script), "--model", str(model_dir), "--opening", str(opening),
                  "--saves-dir", str(tmp_path / "saves")]) == 0
     assert capsys.readouterr().out.startswith("The miller's daughter sat alone")
+
+
+def test_steering_options_reach_the_engine(model_dir, tmp_path):
+    import argparse
+
+    from storyteller.cli import _open_engine, apply_steering
+
+    args = argparse.Namespace(model=model_dir, saves_dir=tmp_path, seed=1, temperature=None, load=None,
+                              no_quantize=True, opening=None, noun_steer=0.0, min_tokens=0)
+    engine = _open_engine(args)
+    assert engine.config.noun_steer == 0.0 and engine.settings.min_tokens == 0
+    apply_steering(engine, argparse.Namespace(noun_steer=0.3, min_tokens=None))
+    assert engine.config.noun_steer == 0.3 and engine.settings.min_tokens == 0
