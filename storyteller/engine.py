@@ -40,6 +40,8 @@ Meta-commands:
   /saves              list saved stories
   /undo               take back the last turn (the memory goes back too)
   /redo               put back a turn taken back by /undo
+  /branches           the other lines of the story (a command after /undo keeps the undone one)
+  /branch AT N        go over to branch N after turn AT (the line you leave is kept)
   /retry              narrate the last turn again
   /alt [N]            list earlier narrations of the last turn, or use one
   /alter TEXT         rewrite the last narration yourself
@@ -89,6 +91,30 @@ class Turn:
     def shown(self) -> str:
         """The player's part as the story shows it: "> command", or the player's own prose in story mode."""
         return shown_input(self.command, self.mode)
+
+
+@dataclass
+class Branch:
+    """A line of the story not taken (any more): the turns after a fork, and the forks further down that line.
+    Fork positions count the turns before them, so they stay valid on every line that shares the prefix."""
+
+    turns: list[Turn]
+    forks: dict[int, list["Branch"]] = field(default_factory=dict)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"turns": [t.to_dict() for t in self.turns], "forks": forks_to_dict(self.forks)}
+
+    @classmethod
+    def from_dict(cls, d: dict[str, Any]) -> "Branch":
+        return cls([Turn.from_dict(t) for t in d["turns"]], forks_from_dict(d.get("forks", {})))
+
+
+def forks_to_dict(forks: dict[int, list[Branch]]) -> dict[str, Any]:
+    return {str(at): [b.to_dict() for b in branches] for at, branches in sorted(forks.items()) if branches}
+
+
+def forks_from_dict(d: dict[str, Any]) -> dict[int, list[Branch]]:
+    return {int(at): [Branch.from_dict(b) for b in branches] for at, branches in d.items()}
 
 
 MODES = ("do", "say", "story")
@@ -176,6 +202,7 @@ class Engine:
         self.opening = opening
         self.turns: list[Turn] = []
         self.redo_stack: list[Turn] = []
+        self.forks: dict[int, list[Branch]] = {}  # the lines not taken, by the number of turns before the fork
         self.memory = Memory(MemoryConfig(budget_tokens=self.config.memory_budget))
         self.memory.read(opening)
         self.world_info: list[WorldInfo] = []
@@ -240,6 +267,9 @@ class Engine:
                   should_stop: Callable[[], bool] | None = None, mode: str = "do") -> Reply:
         before = self.memory.to_dict()
         narration = self._narrate(command, on_text, should_stop, mode)
+        if self.redo_stack:  # a new command where an undone line went on: that line becomes a branch, not lost
+            at = len(self.turns)
+            self.forks.setdefault(at, []).append(self._split_off(at, list(reversed(self.redo_stack))))
         self.turns.append(Turn(command, narration.text, before, mode))
         self.redo_stack.clear()
         self._after_turn(self.turns[-1])
@@ -359,6 +389,50 @@ class Engine:
         self._after_turn(turn)
         self.autosave()
         return Reply("info", f"Redone: {turn.shown}", changed={"story", "memory"})
+
+    def _split_off(self, at: int, turns: list[Turn]) -> Branch:
+        """The line after fork `at` as a branch, taking the forks further down it along."""
+        deeper = {q: bs for q, bs in self.forks.items() if q > at}
+        for q in deeper:
+            del self.forks[q]
+        for t in turns:
+            t.memory_before = None  # a branch taken again replays its memory; snapshots would only bloat the save
+        return Branch(turns, deeper)
+
+    def _meta_branches(self, arg: str) -> Reply:
+        if not any(self.forks.values()):
+            return Reply("info", "No other lines yet: after /undo, a new command keeps the old line as a branch.")
+        lines = []
+        for at, branches in sorted(self.forks.items()):
+            lines.append(f"After turn {at}:" if at else "At the start:")
+            for n, b in enumerate(branches, 1):
+                first = b.turns[0] if b.turns else None
+                told = f"{first.shown} — {first.narration[:60]}{'…' if len(first.narration) > 60 else ''}" if first else "(empty)"
+                lines.append(f"  {n}. {told}  ({len(b.turns)} turns)")
+        return Reply("info", "Other lines of the story (/branch AT N to go over):\n" + "\n".join(lines))
+
+    def _meta_branch(self, arg: str) -> Reply:
+        parts = arg.split()
+        try:
+            at, n = int(parts[0]), int(parts[1])
+            branches = self.forks[at]
+            chosen = branches[n - 1]
+            if n < 1 or len(parts) != 2 or at > len(self.turns):
+                raise IndexError
+        except (ValueError, IndexError, KeyError):
+            return Reply("error", "Usage: /branch AT N, a fork and a branch listed by /branches.")
+        branches.pop(n - 1)
+        leaving = self._split_off(at, [*self.turns[at:], *reversed(self.redo_stack)])
+        if leaving.turns or leaving.forks:
+            branches.append(leaving)
+        self.forks.update(chosen.forks)
+        self.turns = self.turns[:at] + chosen.turns
+        self.redo_stack = []
+        self.memory = self._replay_memory()
+        self._reset_cache()
+        self.autosave()
+        left = f"; the line you left is branch {len(branches)}" if leaving.turns or leaving.forks else ""
+        return Reply("info", f"Went over to branch {n} after turn {at}{left}.", changed={"story", "memory"})
 
     def _meta_retry(self, arg: str, on_text=None, should_stop=None) -> Reply:
         if not self.turns:
@@ -565,6 +639,7 @@ class Engine:
             "opening": self.opening,
             "turns": [t.to_dict() for t in self.turns],
             "redo": [t.to_dict() for t in self.redo_stack],
+            "forks": forks_to_dict(self.forks),
             "memory": self.memory.to_dict(),
             "world_info": [e.to_dict() for e in self.world_info],
             "author_note": self.author_note,
@@ -582,6 +657,7 @@ class Engine:
         try:
             turns = [Turn.from_dict(t) for t in data["turns"]]
             redo = [Turn.from_dict(t) for t in data.get("redo", [])]
+            forks = forks_from_dict(data.get("forks", {}))
             memory = Memory.from_dict(data["memory"]) if data.get("memory") else None
             rng = torch.Generator()
             if data.get("rng_state"):
@@ -597,7 +673,7 @@ class Engine:
         self.seed = int(data.get("seed", 0))
         self.rng = rng
         self.opening = data.get("opening", "")
-        self.turns, self.redo_stack = turns, redo
+        self.turns, self.redo_stack, self.forks = turns, redo, forks
         self.world_info = world_info
         self.author_note = author_note
         self.created = data.get("created", self.created)

@@ -220,6 +220,48 @@ def test_author_note_steers_every_turn_and_is_saved(make_engine):
     assert again.author_note == ""
 
 
+def test_a_new_command_after_undo_keeps_the_old_line_as_a_branch(make_engine):
+    engine = make_engine(seed=4)
+    for command in ("open the gate", "go north", "light the lamp"):
+        engine.submit(command)
+    old_line = [(t.command, t.narration) for t in engine.turns]
+    assert "No other lines" in engine.submit("/branches").text
+    engine.submit("/undo")
+    engine.submit("/undo")
+    engine.submit("go south")  # a fork after turn 1: the undone line is kept, not dropped
+    assert [t.command for t in engine.turns] == ["open the gate", "go south"] and not engine.redo_stack
+    listing = engine.submit("/branches").text
+    assert "After turn 1:" in listing and "> go north" in listing and "(2 turns)" in listing
+    new_line = [(t.command, t.narration) for t in engine.turns]
+    engine.save()
+
+    again = make_engine(saves_dir=engine.saves_dir)
+    again.load(engine.name)  # the tree is saved
+    assert again.submit("/branch 1 1").kind == "info"
+    assert [(t.command, t.narration) for t in again.turns] == old_line
+    assert again.memory.to_dict() == again._replay_memory().to_dict()  # the memory follows the line
+    assert "> go south" in again.submit("/branches").text  # the line left is a branch now
+    again.submit("/branch 1 1")
+    assert [(t.command, t.narration) for t in again.turns] == new_line
+    for bad in ("/branch", "/branch 1", "/branch 1 9", "/branch 7 1", "/branch x y"):
+        assert again.submit(bad).kind == "error"
+
+
+def test_branches_further_down_travel_with_their_line(make_engine):
+    engine = make_engine(seed=6)
+    for command in ("a", "b", "c"):
+        engine.submit(command)
+    engine.submit("/undo")
+    engine.submit("c2")          # fork after turn 2: [c]
+    engine.submit("/undo")
+    engine.submit("/undo")
+    engine.submit("b2")          # fork after turn 1: [b, c2], which carries the fork after turn 2
+    assert set(engine.forks) == {1}
+    engine.submit("/branch 1 1")
+    assert [t.command for t in engine.turns] == ["a", "b", "c2"]
+    assert set(engine.forks) == {1, 2} and [t.command for t in engine.forks[2][0].turns] == ["c"]
+
+
 def test_context_shows_the_model_input(make_engine):
     engine = make_engine()
     engine.submit("open the door")
