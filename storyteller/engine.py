@@ -667,7 +667,7 @@ class Engine:
             sampler = from_dict(SamplerConfig, {**self.settings.to_dict(), **data.get("sampler", {})})
             world_info = [WorldInfo([str(k) for k in e["keys"]], str(e["text"])) for e in data.get("world_info", [])]
             author_note = str(data.get("author_note") or "")
-        except (KeyError, TypeError, ValueError, RuntimeError) as e:
+        except (KeyError, TypeError, ValueError, RuntimeError, AttributeError) as e:
             raise SaveError(f"save {name!r} is corrupted ({e.__class__.__name__}: {e})") from None
         self.name = validate_name(name)  # the file it came from, so autosaves go back to it
         self.seed = int(data.get("seed", 0))

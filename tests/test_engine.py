@@ -116,6 +116,12 @@ def test_loading_a_corrupted_save_keeps_the_current_story(make_engine, tmp_path)
     reply = engine.submit("/load broken")
     assert reply.kind == "error" and "corrupted" in reply.text
     assert engine.turn_count == 1
+    engine.save()
+    data = json.loads((tmp_path / f"{engine.name}.json").read_text())
+    for forks in (["not", "a", "mapping"], {"1": [{"turns": "x"}]}):
+        (tmp_path / "badforks.json").write_text(json.dumps({**data, "forks": forks}))
+        reply = engine.submit("/load badforks")
+        assert reply.kind == "error" and "corrupted" in reply.text and engine.turn_count == 1
 
 
 def test_play_script_prints_commands_and_narrations(make_engine):
