@@ -235,6 +235,18 @@ _MOTION_WORDS = set(_words("""went go goes going gone come came comes coming ret
         marched drove drive wandered wander crept creep swam swim arrived arrive arrives moved move back way
         sent banished brought carried led taken bound headed set off out home ship passage course"""))
 _MOTION_FILLER = set(_words("off away out back home with it him her them alone again on up down straight"))
+# "at X" is someone only after a look, a shout or an attack: "smiled at Tom", "threw a stone at Hob"
+_AT_PERSON = set(_words("""look looked looks looking smile smiled smiles laugh laughed laughs glance glanced glances
+        stare stared stares glare glared glares gaze gazed peer peered peeked peeped shout shouted shouts yell yelled
+        yells scream screamed screams bark barked barks growl growled growls snarl snarled hiss hissed sneer sneered
+        frown frowned grin grinned wink winked nod nodded nods wave waved waves point pointed points throw threw
+        throws thrown fling flung hurl hurled toss tossed fire fired fires shoot shot shoots aim aimed aims lunge
+        lunged rush rushed jump jumped spring sprang snap snapped swing swung strike struck thrust spit spat kick
+        kicked bite bit poke poked jab jabbed cry cried cries roar roared mad angry cross furious marvel marvelled
+        wonder wondered blink blinked squint squinted scowl scowled beam beamed blush blushed tug tugged pull pulled
+        grab grabbed claw clawed came come comes went ran run flew leapt leaped charged charge"""))
+_DISTANCE_FILLER = set(_words("""the a an all whole way last long few many several some two three four five six
+        seven eight nine ten twelve twenty fifty hundred mile miles league leagues road"""))
 _PERSON_BEFORE_PREP = set(_words("""looked look looks looking smiled smile laughed laugh glanced stared stare
         shouted shout pointed nodded winked growled barked spoke speak said say talked talk whispered
         belonged married gave give handed sold told wrote listened angry kind cruel good"""))
@@ -271,7 +283,7 @@ _OBJECT_NOUNS = set(_words("""candlestick candlesticks reliquary photograph lamp
         fig figs date dates olive olives onion onions potato potatoes turnip turnips cabbage radish
         cutlass musket sabre rapier blunderbuss trowel keg wax notebook notebooks tea coffee snuff seal
         signet purse-strings casket lantern-key cleaver hatchet scythe sickle billhook mace flail truncheon
-        saucer wages thimble"""))
+        saucer wages thimble sock socks stocking stockings packet envelope"""))
 _POSTURE_ING = set(_words("standing lying hanging leaning resting sitting floating burning glowing shining gleaming "
                           "glinting dangling propped stuck"))
 _MEASURE_NOUNS = set(_words("loaf piece slice handful bit lump crust drop morsel bunch pair cupful spoonful set "
@@ -373,7 +385,10 @@ _STATUS_PATTERNS: list[tuple[str, str, str]] = [
     ("dead", "s", rf"(?:was|were|is|are|had\s+been|has\s+been|have\s+been)\s+{_ADV}(?:killed|slain|murdered|drowned|"
                   r"devoured|eaten\s+up|hanged|beheaded|executed|put\s+to\s+death|burnt\s+to\s+death|"
                   r"burned\s+to\s+death|torn\s+to\s+pieces|struck\s+dead|shot\s+dead|stung\s+to\s+death|"
-                  r"crushed\s+to\s+death|poisoned|strangled|stabbed\s+to\s+death)\b"),
+                  r"crushed\s+to\s+death|poisoned|strangled|stabbed\s+to\s+death|buried)\b(?!\s+(?:alive|up\s+to|in\s+(?:thought|"
+                  r"(?:his|her|their)\s+(?:work|books?|thoughts?))))"),
+    # "He crumbles into dust", "crumbled to ashes"
+    ("dead", "s", rf"{_ADV}(?:crumbled|crumbles|crumble|turned|turns)\s+(?:in)?to\s+(?:dust|ashes)\b"),
     ("dead", "s", rf"{_ADV}(?:drowned|perished|starved\s+to\s+death|froze\s+to\s+death|bled\s+to\s+death|"
                   r"breathed\s+(?:his|her|its|their)\s+last|gave\s+up\s+the\s+ghost|expired)\b"),
     ("dead", "s", r"(?:'s|s')\s+(?:dead\s+)?(?:body|corpse|grave|funeral|ghost|skeleton|bones|remains)\b"),
@@ -423,14 +438,18 @@ _STATUS_PATTERNS: list[tuple[str, str, str]] = [
     ("banished", "s", r"(?:was|were|had\s+been|has\s+been)\s+(?:[\w'-]+\s+){1,12}?and\s+(?:then\s+)?(?:banished|exiled|"
                       r"outlawed|driven\s+out|sent\s+into\s+exile)\b"),
     ("banished", "o", r"\b(?:banished|banishes|banish|exiled|exiles|exile|expelled|expels|outlawed|"
-                      r"(?:drove|drives|chased)(?!\s+(?:\S+\s+){1,3}?off\b)|sent|turned|cast)\b"),
+                      r"(?:drove|drives|chased)(?!\s+(?:\S+\s+){1,3}?off\b)|sent|turned|cast|ordered|orders)\b"),
     ("departed", "s", r"(?:went|goes|go|ran|runs|flew|flies|rode|rides|sailed|sails|walked|walks|slipped|slips|"
                       r"hopped|hops|crept|creeps|swam|swims|wandered|wanders|galloped|stole)\s+(?:away|off)\b"),
     ("departed", "s", r"(?:departed|departs|set\s+sail|left\s+(?:home|for\s+ever|forever|the\s+(?:house|village|"
                       r"town|city|kingdom|country|castle|palace|island|farm|land)\s+(?:for\s+ever|forever))|"
+                      r"left\s+(?:the|his|her|their)\s+(?:village|town|city|kingdom|country|island|valley|land|realm|"
+                      r"parish|county|district)\b(?!\s+(?:of|behind|gate|square|hall|green|wall|walls)\b)|"
+                      r"(?:fled|flees|flee)\s+(?:through|out\s+of|into|across|over|from|down|up|towards?)\s+"
+                      r"(?:the|a|an|his|her|their)\b|"
                       r"never\s+(?:came|comes|come)\s+back|never\s+returned|never\s+return|"
                       r"(?:was|were)\s+(?:no\s+more|never\s+again|nevermore)\s+seen|(?:was|were)\s+never\s+(?:seen|heard\s+of)\s+"
-                      r"(?:(?:in|on|at|near|around|about)\s+(?:\w+\s+){1,3}?)?(?:again|more|since)|"
+                      r"(?:(?:in|on|at|near|around|about)\s+(?:\w+\s+){1,3}?|there\s+|here\s+)?(?:again|more|since)|"
                       r"never\s+sees?\s+(?:it|him|her|them)\s+again|fled\s+(?:from\s+)?(?:the|his|her|their)\s+"
                       r"(?:castle|palace|house|village|town|city|country|kingdom|land|court|farm|island|realm))\b"),
     # "The thief is gone." / "went to sea" / "went back to Dublin" (a place named without an article)
@@ -444,6 +463,10 @@ _STATUS_PATTERNS: list[tuple[str, str, str]] = [
     ("missing", "o", r"\b(?:never|nobody|no\s+one|none\s+of\s+us)\s+(?:ever\s+)?(?:saw|sees|see|heard\s+from|"
                      r"heard\s+of)\b(?=\s+\S+(?:\s+\S+)?\s+(?:again|afterwards|after\s+that|since)\b)"),
     ("missing", "s", rf"(?:was|were)\s+{_ADV}(?:washed|swept|lost)\s+overboard\b"),
+    # "went out into the snow and did not come back"
+    ("missing", "s", r"(?:did\s+not|didn't)\s+come\s+(?:back|home)(?:\s+again)?\s*(?=[.;!]|$)|"
+                     r"(?:did\s+not|didn't)\s+return\s*(?=[.;!]|$)"),
+    ("missing", "o", r"\b(?:do|does|did)\s+not\s+see\b(?=\s+\S+\s+again\b)"),
     ("missing", "s", rf"(?:had\s+|has\s+)?{_ADV}(?:disappeared|disappears|vanished|vanishes|went\s+missing|"
                      r"had\s+gone\s+missing|fade[sd]?\s+(?:away|into\s+(?:nothing|the\s+air|thin\s+air)))\b"),
     ("missing", "s", r"(?:was|were|is|are|had\s+been|has\s+been)\s+(?:lost|missing|nowhere\s+to\s+be\s+(?:found|seen)|"
@@ -454,7 +477,9 @@ _STATUS_PATTERNS: list[tuple[str, str, str]] = [
                    r"awakes|awakened)\b"),
     ("alive", "s", r"(?:was|were|is|are|had\s+been)\s+{0}(?:set\s+free|freed|released|rescued|let\s+(?:go|out))\b|"
                    r"(?:escaped|escapes|broke\s+free|got\s+free|(?:was|were|is|are|stood|stepped\s+out|walked\s+out|"
-                   r"came\s+out|climbs?\s+out|climbed\s+out),?\s+free)\b".format(_ADV)),
+                   r"came\s+out|climbs?\s+out|climbed\s+out),?\s+free)\b|"
+                   r"(?:broke|breaks|slipped|slips|burst|bursts|snapped|snaps)\s+(?:out\s+of\s+)?(?:his|her|their|its)\s+"
+                   r"(?:irons|chains|fetters|shackles|bonds|manacles)\b".format(_ADV)),
     ("alive", "s", r"(?:came|comes|walked|walks|stepped|steps|climbed|climbs|crept|creeps|ran|runs)\s+(?:back\s+)?"
                    r"(?:down|out|forth)\b(?!\s+(?:of\s+)?(?:her|his|their)\s+(?:cell|prison|cage))|emerged\b|"
                    r"(?:was|were)\s+(?:\w+ly\s+)?(?:led|brought|carried)\s+out\b"),
@@ -472,20 +497,21 @@ _STATUS_TRIGGERS = {
     "dead": ("die", "dead", "kill", "ate", "eat", "gobbl", "swallow", "shot", "shoot", "slain", "slew", "slay", "murder", "drown", "devour", "ate up", "eats up",
              "eaten up", "hang", "hung", "behead", "execut", "death", "last", "lifeless", "no more", "body",
              "corpse", "grave", "funeral", "ghost", "skeleton", "bones", "remains", "perish", "expired", "buri",
-             "bury", "strangle", "poison", "head of", "never"),
+             "bury", "strangle", "poison", "head of", "never", "dust", "ashes"),
     "transformed": ("turn", "chang", "transform", "bewitch", "enchant", "became", "become"),
     "imprisoned": ("prison", "jail", "chain", "captur", "captive", "lock", "shut", "walled", "thrown", "cast",
                    "arrest", "custody", "gaol", "drag", "haul", "march", "led", "lead", "took", "take", "carri", "sent",
                    "dungeon", "cell",
                    "put", "flung", "confined", "threw", "seize"),
     "banished": ("banish", "exile", "expel", "outlaw", "drove", "driven", "cast", "sent", "turned out", "chase",
-                 "maroon", "ashore", "abandon", "and "),
-    "departed": ("away", "off", "depart", "sail", "left", "went home", "never", "fled", "gone", "sea", "back",
+                 "maroon", "ashore", "abandon", "and ", "order"),
+    "departed": ("away", "off", "depart", "sail", "left", "went home", "never", "fled", "flee", "gone", "sea", "back",
                  "home"),
     "missing": ("disappear", "vanish", "missing", "lost", "nowhere", "carried", "kidnap", "stole", "spirited",
-                "never", "nobody", "no one", "overboard", "fade"),
+                "never", "nobody", "no one", "overboard", "fade", "not", "n't"),
     "alive": ("life", "aliv", "reviv", "woke", "awak", "free", "releas", "rescu", "let", "escap", "back",
-              "again", "regain", "came", "come", "return", "reappear", "out", "down", "forth", "emerg"),
+              "again", "regain", "came", "come", "return", "reappear", "out", "down", "forth", "emerg", "irons", "chains",
+              "fetters", "shackles", "bonds", "manacles"),
 }
 _PRISON_NOUNS = re.compile(r"\b(?:tower|prison|dungeon|jail|gaol|cell|cage|cellar|vault|pit|chest|barrel|cask|"
                            r"box|sack|bag|keep|fortress|chains|irons|stocks|bottle|jar|hole|room|closet|cupboard|"
@@ -518,6 +544,11 @@ _WHERE_NOW = re.compile(r"\bwhere\s+(?P<who>(?:the\s+|a\s+|an\s+)?[\w'-]+(?:\s+[
                         r"(?:now\s+)?(?:was|were|is|stood|sat|lay|sits|stands|crouched|squatted)?\s*(?:now\s+)?"
                         r"(?:only\s+)?(?:a|an)\s+(?P<new>(?:[\w'-]+\s+){0,2}?(?P<head>[\w'-]+))"
                         r"(?=\s*(?:[.,;!]|$|now\b|stood\b|stands\b|sat\b|sits\b|lay\b|in\b|with\b|who\b))")
+# "in the bird's place stood a young man", "in the geese's place there stood three young men"
+_IN_PLACE_NOW = re.compile(r"\bin\s+(?P<who>(?:the|his|her|its|their)\s+(?:[\w-]+\s+){0,2}?[\w-]+?(?:'s|s'|'))\s+place,?\s+"
+                           r"(?:there\s+)?(?:now\s+)?(?:stood|stands|sat|sits|was|were|is|are|lay|lies|appeared)\s+"
+                           r"(?:now\s+)?(?:only\s+)?(?:a|an|two|three|four|five|six|seven|twelve)\s+"
+                           r"(?P<new>(?:[\w'-]+\s+){0,2}?(?P<head>[\w'-]+?))s?(?=\s*(?:[.,;!]|$|\b(?:who|with|in|and)\b))")
 _HUMAN_FORMS = frozenset(_words("""man woman boy girl maiden maid prince princess king queen lady youth lad lass
         child knight gentleman person human"""))
 _COMPILED_STATUS = [(st, side, re.compile(rx if rx.startswith(("(?:'s", "\\b")) else r"(?<![a-z])(?:" + rx + ")"))
@@ -567,12 +598,22 @@ _APPOS_ROLE_NAMED = re.compile(
     rf"whose\s+name\s+was)\s+(?P<name>{_NAME_CAP})")
 _APPOS_ROLE_NAME = re.compile(rf"(?P<role>{_ROLE_NP}),?\s+(?P<name>(?:(?:Mr|Mrs|Ms|Dr)\.?\s+)?{_NAME_CAP})(?=\s*[,.;!?]|\s*$)")
 _APPOS_ROLE_NAME_TIGHT = re.compile(
-    rf"\b(?P<role>(?:(?i:his|her|my|your|their|our|the)|[A-Z][a-z]+'s)\s+(?:{_ROLE_ALT}))\s+(?P<name>{_NAME_CAP})\b")
+    rf"\b(?P<role>(?:(?i:his|her|my|your|their|our|the)|[A-Z][a-z]+'s)\s+(?:(?!(?:{_ADJ_STOP})\b)[a-z][a-z-]*\s+){{0,2}}?"
+    rf"(?:{_ROLE_ALT}))\s+(?P<name>{_NAME_CAP})\b")
 _APPOS_NAME_THE_ROLE = re.compile(
     rf"(?P<name>{_NAME_CAP})\s+(?P<role>the\s+(?:(?!(?:{_ADJ_STOP})\b)[a-z][a-z-]*\s+){{0,1}}?(?:{_ROLE_ALT}))"
     rf"(?=\s*[,.;!?]|\s+and\b|\s*$)")
 _ROLE_BEFORE_COMMA = re.compile(rf"(?P<role>{_ROLE_NP}),\s*$")
 # "the cook, a cheerful giant of a man named Pell" / "The king's counsellor was a sorcerer called Mordrec"
+# "the boatswain, an old Welshman named Hugh Price", "Orm's apprentice was a sly youth called Ketil": the
+# description between need not be a known role noun
+_ROLE_DESC_NAMED = re.compile(
+    rf"(?P<role>{_ROLE_NP})(?:,\s*|\s+(?:was|is)\s+)(?:a|an)\s+(?:(?!(?:{_ADJ_STOP}|whom|who|which|they|men|people)\b)"
+    rf"[a-z-]+\s+){{0,3}}?[A-Za-z-]+\s+(?:named|called)\s+"
+    rf"(?P<name>{_NAME_CAP})")
+# '"Mr. Finch," he said to the mate': the one addressed by name is the one spoken to
+_VOCATIVE_TO = re.compile(rf"^\s*\"(?P<name>(?:(?:Mr|Mrs|Ms|Dr)\.?\s+)?{_NAME_CAP}),[^\"]*\"\s*,?\s*(?:he|she|I|"
+                          rf"{_NAME_CAP}|(?:the|my|his|her)\s+[a-z]+)\s+(?:{_SPEECH_VERBS})\s+to\s+(?P<role>{_ROLE_NP})")
 _ROLE_BEFORE_NAMED = re.compile(rf"(?P<role>{_ROLE_NP})(?:,\s*(?:a|an)\s+(?:[a-z-]+\s+){{1,4}}|\s+(?:was|is)\s+)$")
 _NAME_WAS = re.compile(rf"\b(?:(?i:his|her|its|my)\s+name\s+(?:was|is)|(?i:he|she|it)\s+was\s+(?:called|named)|"
                        rf"(?:I\s+am|I'm)\s+called|(?<=[\"'] )(?:I\s+am|I'm)|(?<=[\"'])(?:I\s+am|I'm)|[Cc]all\s+me)\s+"
@@ -669,7 +710,8 @@ _OBJ_VERB_RE = re.compile(
 _OBJ_SUBJ_RE = re.compile(
     r"\s+(?:(?P<dest>(?:was|were|is|are|had\s+been|has\s+been|got)\s+(?:\w+ly\s+)?(?:broken|destroyed|burnt|burned|"
     r"smashed|shattered|crushed|eaten|melted|ruined|torn|consumed|swallowed|burnt\s+up|burned\s+up)|"
-    r"(?:caught\s+fire\s+and\s+)?(?:broke|breaks|shattered|shatters|snapped|snaps|burst|bursts|crumbled|crumbles|"
+    r"(?:caught\s+fire\s+and\s+|(?:fell|falls|dropped|drops|clattered|clatters|rolled|rolls|slipped|slips|slid|slides|"
+    r"tumbled|tumbles)\s+(?:[\w'-]+\s+){0,4}?and\s+)?(?:broke|breaks|shattered|shatters|snapped|snaps|burst|bursts|crumbled|crumbles|"
     r"melted|melts|burned|burnt|burns)(?:\s+(?:off|apart|in\s+two|to\s+pieces|to\s+ashes|into\s+pieces|up))?)|"
     r"(?P<lost>(?:was|were|is|are|had\s+been|has\s+been)\s+(?:lost|never\s+(?:found|recovered|seen\s+again))|"
     r"went\s+missing|(?:sank|sinks)(?=\s*[.,;!]|\s+(?:out\s+of\s+"
@@ -681,11 +723,14 @@ _OBJ_SUBJ_RE = re.compile(
     r"(?P<fell>(?:(?:was|is|were|are)\s+\w+\s+(?:\w+\s+){0,4}?and\s+)?(?:fell|falls|dropped|drops|slipped|slips|"
     r"sank|sinks|rolled|rolls|tumbled|tumbles|flew|flies|landed|lands|bounced|bounces|splashed|splashes|floated|"
     r"clattered|clatters|skidded|skids|slid|slides|"
-    r"floats|drifted|drifts|lay|lies|lying|rested|rests)\s+(?:\w+\s+){0,2}?(?:into|in|onto|on|to|down|off|from)\b)|"
+    r"floats|drifted|drifts|lay|lies|lying|rested|rests|fall|drop|slip|sink|roll|tumble|slide|float|drift)\s+"
+    r"(?:\w+\s+){0,2}?(?:into|in|onto|on|to|down|off|from)\b)|"
     r"(?P<went>(?:went|goes|passed|passes|came|comes)\s+to\b)|"
     r"(?P<placed>(?:was|were|is|are|had\s+been|has\s+been)\s+(?:\w+ly\s+)?(?:hung|hidden|placed|put|laid|left|buried|"
     r"kept|stored|set|locked\s+away|locked\s+up|hanging)\s+(?:up\s+)?(?:in|on|at|into|under|inside|upon|behind|above|"
-    r"over|beneath)\b|(?:hung|hangs)\s+(?:(?:up\s+)?(?:on|in|above|over|from|behind)\b)))")
+    r"over|beneath)\b|(?:hung|hangs)\s+(?:(?:up\s+)?(?:on|in|above|over|from|behind)\b)|"
+    r"(?:was|were|is|are|had\s+been|has\s+been)\s+(?:now\s+|still\s+|firmly\s+|securely\s+)?(?:tied|fastened|"
+    r"attached|tethered|nailed|chained|lashed|knotted)\s+(?:to|onto|around|round)\b))")
 _FAIL_RE = re.compile(
     r"\b(?:you\s+(?:don't|do\s+not|can't|cannot|aren't|are\s+not|have\s+no|haven't|already)|you're\s+not|"
     r"there\s+is\s+no|there's\s+no|i\s+don't|i\s+see\s+no|not\s+here|isn't\s+here|refuses|doesn't\s+want|"
@@ -704,7 +749,9 @@ _CMD_DIRS = set(_words("n s e w ne nw se sw u d up down north south east west no
                        "southwest in out enter exit inside outside upstairs downstairs back"))
 _CMD_TAKE = re.compile(r"^(?:take|get|pick\s+up|pick|grab|carry|catch|steal|collect|gather)\s+(?:up\s+)?(?P<obj>.+)$")
 _CMD_DROP = re.compile(r"^(?:drop|discard|put\s+down|leave|release|free)\s+(?P<obj>.+)$")
-_CMD_PUT = re.compile(r"^(?:put|place|insert|hide|stash)\s+(?P<obj>.+?)\s+(?:in|into|inside|on|onto|under)\s+(?P<to>.+)$")
+_CMD_PUT = re.compile(r"^(?:(?:put|place|insert|hide|stash)\s+(?P<obj>.+?)\s+(?:in|into|inside|on|onto|under)|"
+                      r"(?:tie|fasten|attach|lash|knot|hang)\s+(?P<obj2>.+?)\s+(?:to|onto|on|around|round|from))\s+"
+                      r"(?P<to>.+)$")
 _CMD_GIVE = re.compile(r"^(?:give|offer|hand|feed|show|sell|pay)\s+(?P<obj>.+?)\s+to\s+(?P<to>.+)$")
 _CMD_GIVE2 = re.compile(r"^(?:give|offer|hand|feed|sell|pay)\s+(?P<to>\w+)\s+(?P<obj>(?:the|a|an|my|some)\s+.+)$")
 _CMD_THROW = re.compile(r"^(?:throw|toss|hurl|fling)\s+(?P<obj>.+?)(?:\s+(?P<prep>at|to|into|in|on|over|across|down)"
@@ -958,6 +1005,8 @@ class Memory:
         self._recent_object: list[Any] | None = None     # [key, name, sentence index] of the last thing named
         self._recent_texts: list[tuple[int, str]] = []   # the last sentences read, not yet searched for things
         self._speaker: str | None = None               # the character who spoke last
+        self._said_dead: set[str] = set()                # characters dead only by someone's word in speech
+        self._animal_pron: dict[str, str] = {}           # an animal called "him" (or "her") when no one else could be
         self._cur_low = ""                             # the sentence being read (lowercase)
         self._cur_nlow = ""                            # the same with quoted speech blanked
         self._forgotten: dict[str, list[str]] = {k: [] for k in FORGET_KINDS}
@@ -1015,7 +1064,7 @@ class Memory:
             return
         m = _CMD_PUT.match(cmd)
         if m and not cmd.startswith(("put down", "put on ")):
-            self._pending = ["put", self._cmd_obj(m.group("obj")), self._cmd_obj(m.group("to"))]
+            self._pending = ["put", self._cmd_obj(m.group("obj") or m.group("obj2")), self._cmd_obj(m.group("to"))]
             return
         m = _CMD_GIVE.match(cmd) or _CMD_GIVE2.match(cmd)
         if m:
@@ -1344,7 +1393,7 @@ class Memory:
         # capitalised names
         lead = len(sent) - len(sent.lstrip(" \t\"'([-*_"))
         for m in _CAP_RE.finditer(sent):
-            self._cap_mention(sent, low, m, lead, idx, found)
+            self._cap_mention(sent, low, m, lead, idx, found, narr)
         # pronouns
         for m in _PRON_RE.finditer(sent):
             w = m.group(1)
@@ -1421,7 +1470,7 @@ class Memory:
         return ck
 
     def _cap_mention(self, sent: str, low: str, m: re.Match[str], lead: int, idx: int,
-                     found: list[_Mention]) -> None:
+                     found: list[_Mention], narr: str = "") -> None:
         text = m.group(0)
         start = m.start()
         words = text.split()
@@ -1479,6 +1528,8 @@ class Memory:
                 ck = self._touch_role(key, _ROLE_GENDER.get(role, _TITLE_GENDER.get(role, "")), False, idx, "")
                 if ck:
                     found.append(_Mention(s0, e0, ck, poss=poss))
+                    if narr and not poss and not the_before:
+                        self._count_act(ck, sent, low, narr, s0, e0)  # "Mother could not pay."
             return
         title = ""
         if lw[0] in _TITLES and len(lw) > 1:
@@ -1543,7 +1594,9 @@ class Memory:
         if ckey in self._aliases and self._aliases[ckey] in self.characters and not place_vote:
             is_place = False
         else:
-            is_place = votes[1] > votes[0] or (votes[1] == votes[0] and place_vote)
+            # a tie goes to the context, or to a place already known ("the village of Wennick ... Wennick never
+            # heard of him again")
+            is_place = votes[1] > votes[0] or (votes[1] == votes[0] and (place_vote or _place_key(core) in self.places))
         if is_place:
             self._add_place(core if not title else " ".join(words), idx, current=False)
             return
@@ -1575,9 +1628,14 @@ class Memory:
                 return False
             if p2 in _MOTION_WORDS or (len(bw) > 2 and bw[-3] in _MOTION_WORDS):
                 return True
-            # "rode off with it to Falmouth", "sailed away alone to Brest": only particles between
+            if prev == "at" and not any(w.strip(",") in _AT_PERSON for w in bw[-6:-1]) \
+                    and not re.search(r"[,;:]\s*$", before[:len(before) - 3]):
+                return True  # "He'll hang at Kingston", "the monks at Dunmore"
+            # "rode off with it to Falmouth", "sailed away alone to Brest", "walked the six miles to Harrow
+            # Cross": only particles or a distance between
             i = len(bw) - 2
-            while i >= max(0, len(bw) - 6) and bw[i] in _MOTION_FILLER:
+            while i >= max(0, len(bw) - 7) and (bw[i] in _MOTION_FILLER or bw[i] in _DISTANCE_FILLER
+                                                or bw[i].isdigit()):
                 i -= 1
             return i >= 0 and i < len(bw) - 2 and bw[i] in _MOTION_WORDS and bw[i] not in ("sent", "brought",
                                                                                         "carried", "led", "taken")
@@ -1667,7 +1725,9 @@ class Memory:
                 return False
             if want == "n":
                 return ch.gender in ("n", "a")
-            return ch.gender in (want, "", "a")
+            if ch.gender == "a":
+                return self._animal_pron.get(k, want) == want  # a kitten once "him" is not "her"
+            return ch.gender in (want, "")
 
         subject = w in ("he", "she", "they", "it")
         if w == "it":
@@ -1716,6 +1776,10 @@ class Memory:
         if want not in ("m", "f"):
             return
         ch = self.characters[key]
+        if ch.gender == "a":
+            if key not in self._animal_pron and all(k == key for k in pool if ok(k)):
+                self._animal_pron[key] = want
+            return
         if ch.gender or ch.kind != "name":
             return
         if all(k == key for k in pool if ok(k)):
@@ -1752,7 +1816,9 @@ class Memory:
         if "," in sent or " named " in low or " called " in low or " name " in low or " the " in low \
                 or " known as " in low:
             for rx in (_APPOS_NAME_ROLE, _APPOS_ROLE_NAMED, _APPOS_ROLE_NAME, _APPOS_ROLE_NAME_TIGHT,
-                       _APPOS_NAME_THE_ROLE):
+                       _APPOS_NAME_THE_ROLE, _ROLE_DESC_NAMED):
+                if rx is _ROLE_DESC_NAMED and " named " not in low and " called " not in low:
+                    continue
                 for m in rx.finditer(sent):
                     if rx is _APPOS_NAME_THE_ROLE and not sent[:m.start()].strip(" \"'(") \
                             and m.group("name").lower() not in self._aliases:
@@ -1765,6 +1831,10 @@ class Memory:
                             pre = _ROLE_BEFORE_NAMED.search(sent, max(0, m.start() - 80), m.start())
                         if pre:
                             self._alias_pair(m.group("name"), pre.group("role"))
+        if sent.lstrip().startswith('"') and " to " in low:
+            m = _VOCATIVE_TO.match(sent)
+            if m and m.group("name").lower() not in _CAP_STOP:
+                self._alias_pair(m.group("name"), m.group("role"))
 
     def _learn_names(self, sent: str, low: str, mentions: list[_Mention]) -> None:
         """ "His name was Brann" / "My name is Wick": the name goes to a recently mentioned role character."""
@@ -1917,12 +1987,23 @@ class Memory:
                                                                             r"(?:ed|s)?\b", low[first.end:first.end + 20]) \
                     and not re.match(r"\s+(?:was|is)\s+(?:gone|away|never)", low[first.end:first.end + 20]):
                 self._change_status(first.key, "alive", sent, verb="back")
+            elif ch.status == "dead" and first.key in self._said_dead and not first.pron \
+                    and self.sentence_index > ch.since and _CLAUSE_START.search(low, 0, first.start) \
+                    and narr[first.start:first.end] == sent[first.start:first.end] \
+                    and re.match(r"\s+(?:then\s+)?[a-z]+(?:ed|s)\b", low[first.end:first.end + 20]) \
+                    and not re.match(r"\s+(?:was|is|lies|lay|has|had)\b", low[first.end:first.end + 20]):
+                # "My partner went down the shaft and never came up," said the miner ... "Tibbs climbs up after
+                # you": a death only reported in speech is undone by the character acting in the narration
+                self._change_status(first.key, "alive", sent, verb="alive after all")
+                self._said_dead.discard(first.key)
             elif ch.status == "imprisoned" and self.sentence_index - ch.since >= 2 \
                     and _CLAUSE_START.search(low, 0, first.start) and _FREE_MOTION.match(low, first.end):
                 # a prisoner who walks about again is free: "He crept up to the great hall"
                 self._change_status(first.key, "alive", sent, verb="out")
         if "where" in low:
             self._where_now(sent, low, chars)
+        if "place" in low:
+            self._in_place_now(sent, low, chars)
         changes: list[tuple[int, int, str, str, str]] = []
         for status, side, rx in _COMPILED_STATUS:
             trig = _STATUS_TRIGGERS[status]
@@ -1976,9 +2057,16 @@ class Memory:
                                 or not _PRISON_NOUNS.search(tail[:50]):
                             if not (verb.startswith("lock") and re.match(r"\s*(?:up|in)\b", tail)):
                                 continue
+                    if status == "banished" and verb.split()[0] in ("ordered", "orders"):
+                        # "ordered Morwen out of the kingdom"
+                        if not re.match(r"\s*(?:out\s+of|from)\s+(?:the|his|her|their|this|that)\s+(?:\w+\s+)?"
+                                        r"(?:kingdom|country|realm|land|city|town|village|castle|palace|court|"
+                                        r"island|county|parish|valley|house)\b", tail):
+                            continue
                     if status == "banished" and verb.split()[0] in ("drove", "drives", "chased", "sent", "turned",
                                                                     "cast"):
-                        if not re.match(r"\s*(?:\w+\s+)?(?:away|out|off|from|into\s+exile|forth)\b", tail):
+                        if not re.match(r"\s*(?:\w+\s+)?(?:away|out|off|from|into\s+exile|forth|"
+                                        r"to\s+the\s+(?:border|frontier|borders))\b", tail):
                             continue
                         if _TO_PRISON.match(tail):
                             continue  # "sent him off to prison"
@@ -1991,10 +2079,16 @@ class Memory:
                 key = target[2]
                 if key in ("you", "I") or key not in self.characters:
                     continue
-                changes.append((ms, len(changes), key, status, verb if side == "o" else m.group(0)))
+                changes.append((ms, len(changes), key, status, verb if side == "o" else m.group(0), quoted))
         # in the order the text tells them: "When Hob came back, the guards threw him into the dungeon"
-        for _ms, _i, key, status, verb in sorted(changes):
+        for _ms, _i, key, status, verb, quoted in sorted(changes):
             self._change_status(key, status, sent, verb=verb)
+            if status == "dead" and self.characters.get(key) is not None \
+                    and self.characters[key].status == "dead" and self.characters[key].since == self.sentence_index:
+                if quoted:
+                    self._said_dead.add(key)
+                else:
+                    self._said_dead.discard(key)
             if status == "transformed" and self.characters.get(key) is not None \
                     and self.characters[key].status == "transformed":
                 # "was turned into a frog": later "the frog" is the same character
@@ -2020,6 +2114,28 @@ class Memory:
             new = next((c for c in chars if c.start >= m.end("who") and c.end <= m.end() and c.key != who.key
                         and not c.pron), None)
             self._take_form(who.key, head, new.key if new is not None else None)
+
+    def _in_place_now(self, sent: str, low: str, chars: list[_Mention]) -> None:
+        """"In the bird's place stood a young man": the one who had that shape (the character named there, else the
+        only one under a spell) took the new form."""
+        for m in _IN_PLACE_NOW.finditer(low):
+            head = m.group("head")
+            if head not in _ROLE_GENDER and head not in _HUMAN_FORMS:
+                continue
+            who = next((c.key for c in chars if m.start("who") <= c.start and c.end <= m.end("who")), None)
+            if who is None or who in ("you", "I") or who not in self.characters \
+                    or self.characters[who].status != "transformed":
+                spelled = [k for k, c in self.characters.items() if c.status == "transformed"]
+                if len(spelled) != 1:
+                    continue
+                who = spelled[0]
+            new = next((c for c in chars if c.start >= m.start("new") and c.end <= m.end() + 1 and c.key != who
+                        and not c.pron), None)
+            if head in _HUMAN_FORMS or _ROLE_GENDER.get(head) in ("m", "f"):
+                self._change_status(who, "alive", sent, verb="back into")
+            else:
+                self._change_status(who, "transformed", sent, verb="turned into")
+            self._take_form(who, head, new.key if new is not None else None)
 
     def _take_form(self, key: str, head: str, new_key: str | None = None) -> None:
         """Character `key` now has the shape `head` ("toad"): "the toad" names it from now on."""
@@ -2112,7 +2228,7 @@ class Memory:
                 revive = bool(re.search(r"life|reviv|alive", v))
                 wake = v.startswith(("woke", "wakes", "awoke", "awake"))
                 untrans = bool(re.search(r"back\s+into|again|regained", v))
-                free = bool(re.search(r"free|releas|rescu|escap|let", v))
+                free = bool(re.search(r"free|releas|rescu|escap|let|irons|chains|fetters|shackles|bonds|manacles", v))
                 out = bool(re.search(r"\b(?:out|down|forth)\b|emerged", v))
                 back = bool(re.search(r"back|home|return|reappear", v)) and not untrans
                 allowed = {"dead": revive or wake, "transformed": untrans or revive or free,
@@ -2536,7 +2652,8 @@ class Memory:
                                    " disappear", " caught fire", " breaks", " burnt", " went to", " came to",
                                    " passed to", " goes to", " lay ", " lies ", " lying ", " bounc", " splash",
                                    " float", " drift", " rest", " flew", " flies", " land", " clatter", " slid",
-                                   " skid", " hung", " hangs")):
+                                   " skid", " hung", " hangs", " fall", " drop", " slip", " sink", " tied",
+                                   " fastened", " attached", " tethered", " nailed", " lashed")):
             pos = 0
             while True:
                 m = _NP_RE.search(nlow, pos)
@@ -2626,7 +2743,20 @@ class Memory:
         elif mm.group("fell"):
             self._drop(key, name, nlow, mm.end(), None, fell=True, tail_from=mm.start())
         elif mm.group("placed"):
-            self._drop(key, name, nlow, mm.end(), None, fell=True, tail_from=mm.start())
+            mt = re.search(r"(?:tied|fastened|attached|tethered|nailed|chained|lashed|knotted)\s+(?:to|onto|around|round)$",
+                           mm.group(0))
+            np = _NP_RE.match(nlow, mm.end()) if mt else None
+            if np is not None:
+                # "The rope is now tied to the ring": fixed to that thing
+                words = []
+                for w in np.group("words").split():
+                    if w in _NP_STOP:
+                        break
+                    words.append(w)
+                if words and words[-1] not in _ROLE_FORMS and words[-1] not in _NOT_OBJECTS:
+                    self._set_holder(key, name, " ".join(words))
+            else:
+                self._drop(key, name, nlow, mm.end(), None, fell=True, tail_from=mm.start())
         self._last_object = key
 
     def _drop(self, key: str, name: str, nlow: str, after: int, subj: str | None, fell: bool = False,
@@ -2748,8 +2878,17 @@ class Memory:
             # phrase starts a relative clause
             c = re.match(r"\s*(?:,\s*(?:and\s+)?|and\s+)(?=(?:the|a|an|his|her|my|your|their|some|two|three)\s)",
                          nlow[end:end + 16])
+            if not c:
+                # "took the jugs from the shelf and the clock from the wall": past the first one's source
+                c = re.match(r"\s+(?:from|off|out\s+of)\s+(?:the|a|an|his|her|my|your|their|its)\s+(?:[a-z][\w'-]*\s+)"
+                             r"{0,2}?[a-z][\w'-]*\s*,?\s*and\s+(?=(?:the|a|an|his|her|my|your|their|some)\s)",
+                             nlow[end:end + 60])
             if not c or len(out) >= 4:
                 return out
+            if re.match(r"\s*(?:,\s*)?(?:and\s+)?(?:the|a|an|his|her|my|your|their|some|two|three)\s+(?:[a-z][\w'-]*\s+)"
+                        r"{0,2}?[a-z][\w'-]*\s+(?:i|he|she|they|we|you)\s+(?!and\b)[a-z]", nlow[end + c.start():end + 70]) \
+                    and re.search(r"[,]", c.group(0)):
+                return out  # "..., and the thimble she kept on a ribbon": a fronted object, not a coordinated one
             pos = end + c.end() - 1 if c.end() > 0 else end
             if pos < end:
                 pos = end

@@ -733,6 +733,15 @@ def test_possessor_of_a_person_role_is_not_salient():
      "watch", "I"),
     ("Grandma gave Ben a blue hat. The wind blew the hat off Ben's head! The hat flew into the pond. The hat sank.",
      "hat", "lost"),
+    # seventh round
+    ("A girl named Anna found a bell. One night she let the bell fall into the millpond.", "bell", "millpond"),
+    ("A girl named Anna found a rope. The rope is now tied to the ring.", "rope", "ring"),
+    ("A girl named Anna found a staff. The staff falls to the flagstones and breaks in two.", "staff", "destroyed"),
+    ("A girl named Anna came in. Anna took the pewter jugs from the shelf and the clock from the wall.", "clock",
+     "Anna"),
+    ("Lucy found a kitten named Smoky. Smoky was gone. She could not find him. Then Jack came. Lucy hugged Smoky. "
+     "Jack gave her the flashlight.", "flashlight", "Lucy"),
+    ("A boy named Leo went to the pond. He played with an old sock. Leo kept the sock.", "sock", "Leo"),
 ])
 def test_object_holder_by_head_noun(text, obj, holder):
     m = summarize_text(text)
@@ -845,3 +854,47 @@ def test_hero_is_not_the_banished_villain_by_one_mention():
     m = summarize_text("Corvin stole from the treasury. Isobel saw Corvin. Isobel told Tomas. Corvin laughed. "
                        "Tomas and Isobel caught Corvin. Corvin was banished. Isobel smiled.")
     assert m.hero == "Isobel"
+
+
+# -- seventh round: general status, name and place rules ---------------------------------------------------------
+_ANNA = "There was a girl named Anna. Anna sang. Anna ran. Anna laughed. "
+
+
+@pytest.mark.parametrize("text, name, status", [
+    ("A smith named Orm dived into the pond. They pulled him out, and he was buried beside the church wall.", "Orm",
+     "dead"),
+    ("Anna met a wizard. The sword strikes the wizard in the chest. He crumbles into dust.", "the wizard", "dead"),
+    ("Anna met Morwen. The king was so angry that he ordered Morwen out of the kingdom.", "Morwen", "banished"),
+    ("Anna saw Morwen. The soldiers drove Morwen to the border, and she was never seen there again.", "Morwen",
+     "banished"),
+    ("The priest grew old and left the village to live with the monks.", "the priest", "departed"),
+    ("The goblin drops its sack and flees through the archway.", "the goblin", "departed"),
+    ("Anna had a dog called Bramble. In March Bramble went out into the snow and did not come back.", "Bramble",
+     "missing"),
+    ("Anna saw Finch. Anna put Finch in irons. Three nights later Finch broke his irons and went over the side. "
+     "Whatever the truth, he was never seen again.", "Finch", "departed"),
+    ("The king had a son, Prince Leopold. A witch had turned him into a raven. Anna threw the shirt over the raven, "
+     "and in the bird's place stood a young man.", "Leopold", "alive"),
+    ("\"My partner Tibbs went down the shaft a week ago and never came up,\" said the miner. Anna went down. "
+     "\"I'm Tibbs,\" he gasps. Tibbs pulls his leg free. Tibbs climbs up after Anna.", "Tibbs", "alive"),
+])
+def test_seventh_round_status_rules(text, name, status):
+    assert char(summarize_text(_ANNA + text), name)["status"] == status
+
+
+def test_seventh_round_names_aliases_and_places():
+    m = summarize_text(_ANNA + "Orm's apprentice was a sly youth called Ketil. Ketil wanted silver. He fired, and the "
+                       "boatswain, an old Welshman named Hugh Price, fell dead. \"Mr. Finch,\" he said to the mate, "
+                       "\"we sail.\" Finch laughed. In March our old dog Bramble went out into the snow.")
+    assert char(m, "the apprentice")["name"] == "Ketil"
+    assert char(m, "the boatswain")["name"] == "Hugh Price"
+    assert char(m, "the mate")["name"] == "Finch"
+    assert char(m, "the dog")["name"] == "Bramble"
+    m = summarize_text(_ANNA + "Anna walked the six miles to Harrow Cross. \"He'll hang at Kingston,\" said Anna. "
+                       "There was a smith in the village of Wennick. The men took him away, and Wennick never heard "
+                       "of him again. Anna looked at Tom. Tom smiled.")
+    names = {c["name"] for c in m.summary_json()["characters"]}
+    assert not names & {"Harrow Cross", "Kingston", "Wennick"}, names
+    assert "Tom" in names
+    m = summarize_text("The winter my father died, the inn passed to my mother and me. Mother could not pay.")
+    assert char(m, "the mother")["status"] == "alive"
