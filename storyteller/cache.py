@@ -53,9 +53,6 @@ def mix(log_probs_model: torch.Tensor, p_cache: torch.Tensor, lam: float) -> tor
     return torch.where(has_cache, mixed, log_probs_model)
 
 
-BF16_KEYS_FROM = 512  # play-time lookups over this many keys or more run in bfloat16 (smaller: float32, as fast)
-
-
 class CachePointer:
     """A bounded store of (hidden state, next token) pairs from the story, for play-time mixing."""
 
@@ -64,12 +61,10 @@ class CachePointer:
         self.vocab = vocab_size
         self.keys = torch.zeros(0, 0)
         self.values = torch.zeros(0, dtype=torch.long)
-        self._keys_bf16: torch.Tensor | None = None
 
     def clear(self) -> None:
         self.keys = torch.zeros(0, 0)
         self.values = torch.zeros(0, dtype=torch.long)
-        self._keys_bf16 = None
 
     def add(self, hidden: torch.Tensor, next_tokens: torch.Tensor) -> None:
         # Stored unit-length: the per-token lookup then costs one matrix-vector product, no re-normalising.
@@ -79,7 +74,6 @@ class CachePointer:
         self.values = torch.cat([self.values, next_tokens])
         self.keys = self.keys[-self.config.window :]
         self.values = self.values[-self.config.window :]
-        self._keys_bf16 = None
 
     def __len__(self) -> int:
         return int(self.values.numel())
@@ -93,15 +87,7 @@ class CachePointer:
             return logits
         lam = self.config.lam
         query = hidden.float()
-        if len(self) >= BF16_KEYS_FROM:
-            # A few thousand keys, read at every token: in bfloat16 the product costs a third (0.1 vs 0.33 ms
-            # with the model's own work between calls); cosines in [-1, 1] lose at most ~0.4 % to the rounding.
-            if self._keys_bf16 is None or self._keys_bf16.shape != self.keys.shape:
-                self._keys_bf16 = self.keys.to(torch.bfloat16)
-            raw = F.linear(query.to(torch.bfloat16).unsqueeze(0), self._keys_bf16)[0].float()
-        else:
-            raw = torch.mv(self.keys, query)
-        scores = raw.mul_(self.config.theta / query.norm().clamp_min(1e-12))
+        scores = torch.mv(self.keys, query).mul_(self.config.theta / query.norm().clamp_min(1e-12))
         weights = torch.softmax(scores, 0)
         p = torch.softmax(logits.float(), 0).mul_(1 - lam)
         p.index_add_(0, self.values, weights, alpha=lam)
@@ -135,8 +121,4 @@ class StoryCache:
         """A copy for one narration: it learns the narration's own tokens without touching the story cache."""
         copy = CachePointer(self.pointer.config, self.pointer.vocab)
         copy.keys, copy.values = self.pointer.keys, self.pointer.values
-        if len(copy) >= BF16_KEYS_FROM:  # converted once per story change, shared by the turn's copies
-            if self.pointer._keys_bf16 is None:
-                self.pointer._keys_bf16 = self.pointer.keys.to(torch.bfloat16)
-            copy._keys_bf16 = self.pointer._keys_bf16
         return copy
