@@ -420,6 +420,8 @@ class Engine:
             if n < 1 or len(parts) != 2 or at > len(self.turns):
                 raise IndexError
         except (ValueError, IndexError, KeyError):
+            if len(parts) == 2 and parts[0].isdigit() and int(parts[0]) > len(self.turns) and int(parts[0]) in self.forks:
+                return Reply("error", f"The fork after turn {parts[0]} is past the story's end: /redo up to it first.")
             return Reply("error", "Usage: /branch AT N, a fork and a branch listed by /branches.")
         branches.pop(n - 1)
         leaving = self._split_off(at, [*self.turns[at:], *reversed(self.redo_stack)])

@@ -266,6 +266,9 @@ def test_branches_further_down_travel_with_their_line(make_engine):
     engine.submit("/branch 1 1")
     assert [t.command for t in engine.turns] == ["a", "b", "c2"]
     assert set(engine.forks) == {1, 2} and [t.command for t in engine.forks[2][0].turns] == ["c"]
+    engine.submit("/undo")
+    engine.submit("/undo")
+    assert "/redo up to it first" in engine.submit("/branch 2 1").text
 
 
 def test_context_shows_the_model_input(make_engine):
