@@ -407,8 +407,9 @@ class Engine:
             lines.append(f"After turn {at}:" if at else "At the start:")
             for n, b in enumerate(branches, 1):
                 first = b.turns[0] if b.turns else None
-                told = f"{first.shown} — {first.narration[:60]}{'…' if len(first.narration) > 60 else ''}" if first else "(empty)"
-                lines.append(f"  {n}. {told}  ({len(b.turns)} turns)")
+                said = " ".join(first.narration.split()) if first else ""
+                told = f"{first.shown} — {said[:60]}{'…' if len(said) > 60 else ''}" if first else "(empty)"
+                lines.append(f"  {n}. {told}  ({len(b.turns)} turn{'s' if len(b.turns) != 1 else ''})")
         return Reply("info", "Other lines of the story (/branch AT N to go over):\n" + "\n".join(lines))
 
     def _meta_branch(self, arg: str) -> Reply:
