@@ -310,7 +310,7 @@ class Engine:
         if self.config.memory_pointer and tuned:
             pointer = MemoryPointer(self.tokenizer, memory_names(summary),
                                     MemoryPointerConfig(**tuned).steered(self.config.noun_steer), memory_words(block),
-                                    memory_things(summary))
+                                    memory_things(summary), summary.get("places", []))
             if pointer:
                 def pointer_hook(produced, logits):
                     return pointer.adjust(logits, produced)

@@ -68,6 +68,7 @@ def memory_things(summary: dict) -> list[str]:
 
 
 DETERMINERS = (" the", " a", " an", " his", " her", " your", " my", " their", " its", " our", "The", " The")
+PLACE_PREPOSITIONS = (" in", " at", " into")  # "You're in valley.", "You're at end of road." (not "to": "began to")
 _ARTICLE = re.compile(r"^(?:the|a|an)\s+", re.IGNORECASE)
 _BREAK_END = ("\n", '"', "'", "(", "\u201c", "\u2018")
 
@@ -81,6 +82,7 @@ class MemoryPointerConfig:
     lam_noun: float = 0.0           # right after "the", "a", "his"...: a noun the memory holds ("the" -> "witch")
     lam_noun_continue: float = 0.0  # go on with one begun ("the fer" -> "ryman")
     fresh_nouns: bool = False       # play: nouns already said in the narration give way to the others
+    lam_place: float = 0.0          # play: right after "in", "at", "into"...: a place the memory holds
 
     def to_dict(self) -> dict:
         return asdict(self)
@@ -93,7 +95,7 @@ class MemoryPointerConfig:
         if noun <= self.lam_noun:
             return self
         return replace(self, lam_noun=noun, lam_noun_continue=max(self.lam_noun_continue, self.lam_continue),
-                       fresh_nouns=True)
+                       fresh_nouns=True, lam_place=noun / 2)
 
 
 def _normalised(counts: dict[int, float]) -> dict[int, float]:
@@ -129,7 +131,7 @@ def _longest_match(trie: dict[tuple[int, ...], dict[int, float]], previous: Sequ
 
 class MemoryPointer:
     def __init__(self, tokenizer: Tokenizer, names: Sequence[str], config: MemoryPointerConfig,
-                 words: Sequence[str] = (), things: Sequence[str] = ()) -> None:
+                 words: Sequence[str] = (), things: Sequence[str] = (), places: Sequence[str] = ()) -> None:
         self.config = config
         self.tokenizer = tokenizer
         names = [n.strip() for n in dict.fromkeys(names) if n and n.strip() and n.strip().lower() not in PRONOUNS]
@@ -166,6 +168,15 @@ class MemoryPointer:
         self.longest_word = max(longest_words, longest_nouns)
         self.nouns = _normalised(noun_starts) if config.lam_noun > 0 else {}
         self.determiners = {ids[0] for d in DETERMINERS if len(ids := tokenizer.encode(d)) == 1}
+        self.place_slot: dict[int, float] = {}
+        if config.lam_place > 0 and places:
+            place_texts = [" " + _ARTICLE.sub("", pl.strip()) for pl in dict.fromkeys(places) if pl and pl.strip()]
+            place_starts, place_follow, longest_places = _trie(tokenizer, place_texts)
+            self.place_slot = _normalised(place_starts)
+            for prefix, nxt in place_follow.items():  # a place begun is continued like a noun
+                self.noun_follow.setdefault(prefix, nxt)
+            self.longest_word = max(self.longest_word, longest_places)
+        self.prepositions = {ids[0] for w in PLACE_PREPOSITIONS if len(ids := tokenizer.encode(w)) == 1}
         # One start distribution per position kind: names and words mixed by their weights.
         words_p = _normalised(word_starts) if config.lam_word > 0 else {}
         self._start = {kind: self._mix(names_p, words_p) for kind, names_p in
@@ -186,7 +197,7 @@ class MemoryPointer:
         return lam, mix
 
     def __bool__(self) -> bool:
-        return bool(self._start["bare"][1] or self.nouns)
+        return bool(self._start["bare"][1] or self.nouns or self.place_slot)
 
     def _after_break(self, token: int) -> bool:
         hit = self._breaks.get(token)
@@ -211,6 +222,8 @@ class MemoryPointer:
             nxt = _longest_match(self.noun_follow, previous, self.longest_word)
             if nxt is not None:
                 return self.config.lam_noun_continue, nxt
+        if self.place_slot and previous and previous[-1] in self.prepositions:
+            return self.config.lam_place, self.place_slot
         if self.nouns and previous and previous[-1] in self.determiners:
             if self.config.fresh_nouns:  # play: a noun already said in this narration gives way to the others
                 said = frozenset(t for t in self.nouns if t in previous)

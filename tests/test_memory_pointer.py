@@ -141,3 +141,15 @@ def test_in_play_a_noun_already_said_gives_way_to_the_others(tiny_tokenizer):
     assert lantern in scored.distribution(said)[1]  # the likelihood figures do not filter
     logits = played.adjust(torch.zeros(tok.vocab_size), said)
     assert math.isclose(float(logits.exp().sum()), 1.0, rel_tol=1e-4) and logits[knife] > logits[lantern]
+
+
+def test_in_play_a_place_the_memory_holds_may_follow_in_or_at(tiny_tokenizer):
+    tok = tiny_tokenizer
+    cfg = MemoryPointerConfig(lam_noun=0.05).steered(0.5)
+    assert cfg.lam_place == 0.25 and MemoryPointerConfig(lam_noun=0.05).lam_place == 0.0
+    pointer = MemoryPointer(tok, ["the valley"], cfg, places=["the valley"])
+    lam, places = pointer.distribution(tok.encode("You are in"))
+    assert lam == 0.25 and tok.encode(" valley")[0] in places
+    assert pointer.distribution(tok.encode("You began to")) != (0.25, places)  # "to" is not a place slot
+    scored = MemoryPointer(tok, ["the valley"], MemoryPointerConfig(lam_noun=0.05), places=["the valley"])
+    assert not scored.place_slot  # the likelihood figures have no place slot
