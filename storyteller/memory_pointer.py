@@ -183,7 +183,11 @@ class MemoryPointer:
                        (("spaced", self.start_spaced), ("bare", self.start_either))}
         self._breaks: dict[int, bool] = {}
         self._tensors: dict[int, tuple[torch.Tensor, torch.Tensor]] = {}
-        self._fresh: dict[frozenset[int], dict[int, float]] = {}
+        self._variants: dict[tuple, dict[int, float]] = {}
+        # " a" wants a consonant next, " an" a vowel (the tokenizer's ids for the article, if single tokens)
+        self._articles = {ids[0]: vowel for a, vowel in ((" a", False), (" an", True), ("A", False), (" A", False),
+                                                        ("An", True), (" An", True))
+                          if len(ids := tokenizer.encode(a)) == 1}
 
     def _mix(self, names_p: dict[int, float], words_p: dict[int, float]) -> tuple[float, dict[int, float]]:
         lam_n = self.config.lam_start if names_p else 0.0
@@ -223,16 +227,9 @@ class MemoryPointer:
             if nxt is not None:
                 return self.config.lam_noun_continue, nxt
         if self.place_slot and previous and previous[-1] in self.prepositions:
-            return self.config.lam_place, self.place_slot
+            return self.config.lam_place, self._slot("place", self.place_slot, previous)
         if self.nouns and previous and previous[-1] in self.determiners:
-            if self.config.fresh_nouns:  # play: a noun already said in this narration gives way to the others
-                said = frozenset(t for t in self.nouns if t in previous)
-                if said and len(said) < len(self.nouns):
-                    fresh = self._fresh.get(said)
-                    if fresh is None:  # kept, so that the tensors `adjust` builds for it stay valid
-                        fresh = self._fresh[said] = _normalised({t: q for t, q in self.nouns.items() if t not in said})
-                    return self.config.lam_noun, fresh
-            return self.config.lam_noun, self.nouns
+            return self.config.lam_noun, self._slot("noun", self.nouns, previous)
         if common_name is not None:
             return self.config.lam_start, common_name
         if self.word_follow and self.config.lam_word_continue > 0:
@@ -240,6 +237,24 @@ class MemoryPointer:
             if nxt is not None:
                 return self.config.lam_word_continue, nxt
         return self._start["bare" if not previous or self._after_break(previous[-1]) else "spaced"]
+
+    def _slot(self, kind: str, base: dict[int, float], previous: Sequence[int]) -> dict[int, float]:
+        """A slot's distribution after `previous`: "a" takes a noun that starts with a consonant and "an" one with a
+        vowel; in play, a noun already said in this narration gives way to the others. Each variant is kept, so
+        the tensors `adjust` builds for it stay valid."""
+        article = self._articles.get(previous[-1]) if kind == "noun" else None
+        said = frozenset(t for t in base if t in previous) if self.config.fresh_nouns else frozenset()
+        if article is None and not said:
+            return base
+        key = (kind, article, said)
+        dist = self._variants.get(key)
+        if dist is None:
+            keep = {t: q for t, q in base.items() if t not in said and (article is None or self._vowel(t) == article)}
+            dist = self._variants[key] = _normalised(keep) if keep else base
+        return dist
+
+    def _vowel(self, token: int) -> bool:
+        return self.tokenizer.decode([token]).lstrip()[:1].lower() in "aeiou"
 
     def token_logp(self, model_logp: torch.Tensor, targets: Sequence[int], before: Sequence[int]) -> torch.Tensor:
         """Mixed log-probabilities of fixed text: model_logp (n,) = log p_model(target_t), `before` the tokens

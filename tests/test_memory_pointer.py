@@ -153,3 +153,12 @@ def test_in_play_a_place_the_memory_holds_may_follow_in_or_at(tiny_tokenizer):
     assert pointer.distribution(tok.encode("You began to")) != (0.25, places)  # "to" is not a place slot
     scored = MemoryPointer(tok, ["the valley"], MemoryPointerConfig(lam_noun=0.05), places=["the valley"])
     assert not scored.place_slot  # the likelihood figures have no place slot
+
+
+def test_after_a_or_an_the_noun_agrees_with_the_article(tiny_tokenizer):
+    tok = tiny_tokenizer
+    pointer = MemoryPointer(tok, [], MemoryPointerConfig(lam_noun=0.1), things=["old key", "lantern"])
+    old, lantern = tok.encode(" old key")[0], tok.encode(" lantern")[0]
+    assert pointer.distribution(tok.encode("He saw a"))[1] == {lantern: 1.0}
+    assert pointer.distribution(tok.encode("He saw an"))[1] == {old: 1.0}
+    assert set(pointer.distribution(tok.encode("He saw the"))[1]) == {old, lantern}
