@@ -114,10 +114,10 @@ def told_sentences(text: str) -> set[str]:
 def _sentence_enders(tokenizer: Tokenizer) -> torch.Tensor:
     """Tokens that would close a sentence: sentence punctuation, a line break, or the end of the narration."""
     # '".' closes a sentence too: a quote or bracket first, then the full stop
-    enders = {i for i in range(tokenizer.vocab_size)
-              if tokenizer.decode([i]).lstrip("\"'’”)]")[:1] in (".", "!", "?")}
+    pieces = tokenizer.pieces
+    enders = {i for i, p in enumerate(pieces) if p.lstrip("\"'’”)]")[:1] in (".", "!", "?")}
     # the narration stops at a line break or a command too, which ends its last sentence
-    enders |= {i for i in range(tokenizer.vocab_size) if tokenizer.decode([i]).lstrip(" ")[:1] == "\n"}
+    enders |= {i for i, p in enumerate(pieces) if p.lstrip(" ")[:1] == "\n"}
     enders |= {i for i in (getattr(tokenizer, n, None) for n in ("eot_id", "doc_id", "cmd_id")) if i is not None}
     return torch.tensor(sorted(enders))
 

@@ -199,8 +199,7 @@ class NameSwapper:
         pool = sorted({w for t in texts for w in memory_name_words(t)
                        if w.isalpha() and "Ġ" + w.lower() not in vocab_words})
         self.pool = pool or ["Brann", "Ysolde", "Tam", "Mirela", "Oswin", "Hale"]
-        vocab = tokenizer.hf.get_vocab_size()
-        pieces = [tokenizer.hf.decode([i]) for i in range(vocab)]
+        pieces = tokenizer.pieces
         # A match must be a whole word: no letter straight after it, nor straight before a match without a space.
         self.starts_word_char = np.array([bool(p) and (p[0].isalnum() or p[0] == "'" and len(p) > 1 and p[1].isalpha())
                                           for p in pieces] + [False], dtype=bool)

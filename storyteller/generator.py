@@ -6,6 +6,8 @@ time. It re-reads the live sampler settings at every step, so a temperature chan
 
 from __future__ import annotations
 
+import functools
+
 import re
 import time
 from collections.abc import Callable, Sequence
@@ -76,15 +78,14 @@ class Generator:
         tok = self.tokenizer
         self.stop_ids = {tok.eot_id, tok.cmd_id, tok.mem_id, tok.doc_id, tok.pad_id}
 
+    @functools.cached_property
+    def _arrow_ids(self) -> frozenset[int]:
+        return frozenset(i for i, p in enumerate(self.tokenizer.pieces) if ">" in p)
+
     def _early_end_ids(self) -> list[int]:
         """What may not come before `min_tokens`: the stop tokens, and a '>' that would start the player's next
         command (the model answers "OK" and writes "> go north" in Colossal Cave's voice)."""
-        key = frozenset(self.stop_ids)
-        if getattr(self, "_early_key", None) != key:
-            vocab = self.tokenizer.vocab_size
-            arrows = [i for i in range(vocab) if ">" in self.tokenizer.decode([i])]
-            self._early_key, self._early = key, sorted(self.stop_ids | set(arrows))
-        return self._early
+        return sorted(self.stop_ids | self._arrow_ids)
 
     @property
     def model_id(self) -> str:
@@ -140,6 +141,7 @@ class Generator:
         first = 0.0
         reason = "budget"
         recent = list(prompt_ids[-settings.repetition_window:])
+        early = None  # the tokens masked before min_tokens, looked up once per narration
         while len(out) < settings.max_tokens:
             if should_stop is not None and should_stop():
                 reason = "cancelled"
@@ -149,8 +151,9 @@ class Generator:
             if logits_hook is not None:
                 logits = logits_hook(out, logits)
             if len(out) < settings.min_tokens and self.stop_ids:
+                early = early if early is not None else self._early_end_ids()
                 logits = logits.clone()
-                logits[self._early_end_ids()] = float("-inf")
+                logits[early] = float("-inf")
             token = sample_token(logits, settings, rng, recent, temperature=settings.temperature)
             if token in self.stop_ids:
                 reason = "eot"

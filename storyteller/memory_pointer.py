@@ -181,7 +181,6 @@ class MemoryPointer:
         words_p = _normalised(word_starts) if config.lam_word > 0 else {}
         self._start = {kind: self._mix(names_p, words_p) for kind, names_p in
                        (("spaced", self.start_spaced), ("bare", self.start_either))}
-        self._breaks: dict[int, bool] = {}
         self._tensors: dict[int, tuple[torch.Tensor, torch.Tensor]] = {}
         self._variants: dict[tuple, dict[int, float]] = {}
         # " a" wants a consonant next, " an" a vowel (the tokenizer's ids for the article, if single tokens)
@@ -204,11 +203,12 @@ class MemoryPointer:
         return bool(self._start["bare"][1] or self.nouns or self.place_slot)
 
     def _after_break(self, token: int) -> bool:
-        hit = self._breaks.get(token)
-        if hit is None:
-            text = self.tokenizer.decode([token], skip_special=False)
-            hit = self._breaks[token] = not text or text.endswith(_BREAK_END) or token >= self.tokenizer.vocab_size
-        return hit
+        if token >= self.tokenizer.vocab_size:
+            return True
+        if token in self.tokenizer.special_ids:
+            return False
+        text = self.tokenizer.pieces[token]
+        return not text or text.endswith(_BREAK_END)
 
     def distribution(self, previous: Sequence[int]) -> tuple[float, dict[int, float]]:
         """(λ, p_memory) for the next token after `previous` (the tokens so far, most recent last): go on with a
@@ -254,7 +254,7 @@ class MemoryPointer:
         return dist
 
     def _vowel(self, token: int) -> bool:
-        return self.tokenizer.decode([token]).lstrip()[:1].lower() in "aeiou"
+        return self.tokenizer.pieces[token].lstrip()[:1].lower() in "aeiou"
 
     def token_logp(self, model_logp: torch.Tensor, targets: Sequence[int], before: Sequence[int]) -> torch.Tensor:
         """Mixed log-probabilities of fixed text: model_logp (n,) = log p_model(target_t), `before` the tokens

@@ -9,6 +9,8 @@ The memory block sits right before the command because an LSTM uses its last cou
 
 from __future__ import annotations
 
+import functools
+
 from collections.abc import Iterable
 from pathlib import Path
 
@@ -86,6 +88,11 @@ class Tokenizer:
 
     def decode(self, ids: Iterable[int], skip_special: bool = True) -> str:
         return self.hf.decode(list(ids), skip_special_tokens=skip_special)
+
+    @functools.cached_property
+    def pieces(self) -> list[str]:
+        """Every token decoded on its own (special tokens as ""), once: for masks built from token text."""
+        return [self.hf.decode([i]) for i in range(self.vocab_size)]
 
     def count(self, text: str) -> int:
         return len(self.encode(text))

@@ -33,6 +33,7 @@ class FakeTokenizer:
         return "".join(chr(i) for i in ids)
 
     vocab_size = 256
+    pieces = [chr(i) for i in range(256)]
 
     def count(self, text: str) -> int:
         return len(text.split())
