@@ -414,22 +414,22 @@ class Engine:
 
     def _meta_branch(self, arg: str) -> Reply:
         parts = arg.split()
+        # The line runs on through the turns taken back by /undo: a fork among them is reachable too.
+        line = [*self.turns, *reversed(self.redo_stack)]
         try:
             at, n = int(parts[0]), int(parts[1])
             branches = self.forks[at]
             chosen = branches[n - 1]
-            if n < 1 or len(parts) != 2 or at > len(self.turns):
+            if n < 1 or len(parts) != 2 or at > len(line):
                 raise IndexError
         except (ValueError, IndexError, KeyError):
-            if len(parts) == 2 and parts[0].isdigit() and int(parts[0]) > len(self.turns) and int(parts[0]) in self.forks:
-                return Reply("error", f"The fork after turn {parts[0]} is past the story's end: /redo up to it first.")
             return Reply("error", "Usage: /branch AT N, a fork and a branch listed by /branches.")
         branches.pop(n - 1)
-        leaving = self._split_off(at, [*self.turns[at:], *reversed(self.redo_stack)])
+        leaving = self._split_off(at, line[at:])
         if leaving.turns or leaving.forks:
             branches.append(leaving)
         self.forks.update(chosen.forks)
-        self.turns = self.turns[:at] + chosen.turns
+        self.turns = line[:at] + chosen.turns
         self.redo_stack = []
         self.memory = self._replay_memory()
         self._reset_cache()

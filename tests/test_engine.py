@@ -268,7 +268,11 @@ def test_branches_further_down_travel_with_their_line(make_engine):
     assert set(engine.forks) == {1, 2} and [t.command for t in engine.forks[2][0].turns] == ["c"]
     engine.submit("/undo")
     engine.submit("/undo")
-    assert "/redo up to it first" in engine.submit("/branch 2 1").text
+    # A fork among the turns taken back by /undo is reachable: the line runs on through them.
+    assert engine.submit("/branch 2 1").kind == "info"
+    assert [t.command for t in engine.turns] == ["a", "b", "c"] and not engine.redo_stack
+    assert [t.command for t in engine.forks[2][0].turns] == ["c2"]
+    assert engine.memory.to_dict() == engine._replay_memory().to_dict()
 
 
 def test_context_shows_the_model_input(make_engine):
