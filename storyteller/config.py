@@ -55,6 +55,9 @@ class TrainConfig:
     short_context_prob: float = 0.0   # fraction of windows whose recent story is cut short, so that names
     short_context_tokens: int = 48    # must come from the memory block (teaches the model to read it)
     rename_prob: float = 0.0      # fraction of windows whose memory names are swapped for others (see NameSwapper)
+    contrast_prob: float = 0.0    # fraction of windows also read with another story's memory (the ranking loss)
+    contrast_weight: float = 1.0  # weight of that loss next to the language-model loss
+    contrast_margin: float = 2.0  # nats over a narration by which the true memory should beat the other one
     vocab_size: int = 8192
     val_fraction: float = 0.05    # fraction of documents held out for validation
     val_tail: float = 0.0         # instead: the last fraction of every file validates (tinyshakespeare: 0.1)

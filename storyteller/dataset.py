@@ -275,6 +275,11 @@ class Batcher:
 
     def window(self, turn: int, rng: np.random.Generator | None) -> tuple[np.ndarray, np.ndarray]:
         """(tokens[length + 1], loss_mask[length]) for one turn; rng None means: memory and command always on."""
+        seq, marks = self._window(turn, rng)
+        return np.array(seq, dtype=np.int64), (np.array(marks[1:]) > 0).astype(np.float32)
+
+    def _window(self, turn: int, rng: np.random.Generator | None) -> tuple[list[int], list[int]]:
+        """tokens[length + 1] and a mark per token: 0 not scored (pads, memory, command), 1 story, 2 narration."""
         d, t = self.data, self.data.turns[turn]
         tok = self.tok
         tail: list[int] = []
@@ -292,7 +297,7 @@ class Batcher:
         if t[NARR_END] - t[NARR_START] < MAX_NARRATION:
             narration.append(tok.eot_id)  # a narration cut by the length cap has not ended: no end-of-turn
         tail += narration
-        tail_mask += [1] * len(narration)
+        tail_mask += [2] * len(narration)
         tail, tail_mask = tail[: self.length], tail_mask[: self.length]
         need = self.length + 1 - len(tail)
         keep = need
@@ -305,11 +310,24 @@ class Batcher:
         target_mask = [0] * pad + [1] * len(ctx) + tail_mask
         if self.renamer is not None and rng is not None and t[MEM] >= 0 and rng.random() < self.rename_prob:
             seq, target_mask = self.renamer.swap(seq, target_mask, d.ragged("mem", int(t[MEM])), rng, self.length + 1)
-        mask = target_mask[1:]
-        return np.array(seq, dtype=np.int64), np.array(mask, dtype=np.float32)
+        return seq, target_mask
 
-    def batch(self, step: int, batch_size: int) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
-        """The batch for a global step (this rank's share), a pure function of (seed, step)."""
+    def with_memory(self, seq: list[int], marks: list[int], memory_ids: np.ndarray) -> tuple[list[int], list[int]]:
+        """The same window with its memory block replaced by another one (the far end of the story is trimmed or
+        padded so the window keeps its length)."""
+        tok = self.tok
+        start, end = seq.index(tok.mem_id), seq.index(tok.end_mem_id) + 1
+        block = [tok.mem_id, *memory_ids.tolist(), tok.end_mem_id]
+        seq = seq[:start] + block + seq[end:]
+        marks = marks[:start] + [0] * len(block) + marks[end:]
+        length = self.length + 1
+        if len(seq) >= length:
+            return seq[-length:], marks[-length:]
+        pad = length - len(seq)
+        return [tok.pad_id] * pad + seq, [0] * pad + marks
+
+    def _chosen(self, step: int, batch_size: int) -> tuple[np.ndarray, np.random.Generator]:
+        """This rank's turns for a global step and the step's random generator."""
         n = len(self.indices)
         per_epoch = max(1, n // (batch_size * self.world))
         epoch, k = divmod(step, per_epoch)
@@ -317,12 +335,43 @@ class Batcher:
         if n < batch_size * self.world:  # a tiny corpus: repeat turns to fill the batch
             order = np.resize(order, batch_size * self.world)
         start = (k * self.world + self.rank) * batch_size
-        chosen = self.indices[order[start : start + batch_size]]
-        rng = np.random.default_rng([self.seed, step, self.rank, 7])
+        return self.indices[order[start : start + batch_size]], np.random.default_rng([self.seed, step, self.rank, 7])
+
+    def batch(self, step: int, batch_size: int) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
+        """The batch for a global step (this rank's share), a pure function of (seed, step)."""
+        chosen, rng = self._chosen(step, batch_size)
         rows = [self.window(int(i), rng) for i in chosen]
         seq = torch.from_numpy(np.stack([r[0] for r in rows]))
         mask = torch.from_numpy(np.stack([r[1] for r in rows]))
         return seq[:, :-1], seq[:, 1:], mask
+
+    def contrast_batch(self, step: int, batch_size: int, contrast_prob: float
+                       ) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor, torch.Tensor, torch.Tensor]:
+        """The step's batch plus, for a `contrast_prob` share of the windows that carry a memory, the same window
+        read with the memory of a turn from another document. Returns x, y, the language-model loss mask (true
+        rows only), the narration mask (every row) and the (true row, other row) pairs."""
+        chosen, rng = self._chosen(step, batch_size)
+        n = len(self.indices)
+        rows = [self._window(int(i), rng) for i in chosen]
+        turns = self.data.turns
+        pairs: list[tuple[int, int]] = []
+        others: list[tuple[list[int], list[int]]] = []
+        for b, (i, (seq, marks)) in enumerate(zip(chosen, rows)):
+            if self.tok.mem_id not in seq or 2 not in marks or rng.random() >= contrast_prob:
+                continue
+            own = self.data.ragged("mem", int(turns[i][MEM]))
+            for _ in range(8):  # another document's (different) memory; a tiny corpus may not have one
+                j = int(self.indices[rng.integers(n)])
+                other = self.data.ragged("mem", int(turns[j][MEM])) if turns[j][MEM] >= 0 else own
+                if turns[j][DOC_START] != turns[i][DOC_START] and not np.array_equal(other, own):
+                    others.append(self.with_memory(seq, marks, other))
+                    pairs.append((b, len(rows) + len(others) - 1))
+                    break
+        seq = torch.tensor([r[0] for r in rows + others], dtype=torch.long)
+        marks = torch.tensor([r[1][1:] for r in rows + others], dtype=torch.long)
+        lm_mask = (marks > 0).float()
+        lm_mask[len(rows):] = 0.0  # another story's memory is not a window to learn to predict from
+        return seq[:, :-1], seq[:, 1:], lm_mask, (marks == 2).float(), torch.tensor(pairs, dtype=torch.long).view(-1, 2)
 
     def fixed_batches(self, batch_size: int, count: int) -> list[tuple[torch.Tensor, torch.Tensor, torch.Tensor]]:
         """Validation batches: evenly spaced turns, memory and command always present (as in play)."""

@@ -60,6 +60,8 @@ class RichTrainingDisplay:
         self.progress.console.print(
             f"step {info.step:>6}  loss {info.loss:.3f}  val {info.val_loss:.3f}  val bpc {info.val_bpc:.3f}  "
             f"lr {info.lr:.2e}  {info.tokens_per_second:,.0f} tok/s"
+            + (f"  memory ranking: train {info.rank_accuracy or 0:.2f} val {info.val_rank_accuracy:.2f}"
+               if info.val_rank_accuracy is not None else "")
         )
 
     def checkpoint(self, path: Path, info: StepInfo) -> None:

@@ -19,6 +19,7 @@ import numpy as np
 import platformdirs
 import torch
 import torch.distributed as dist
+import torch.nn.functional as F
 
 from storyteller.checkpoint import CONFIG, load_checkpoint, load_trainer_state, save_checkpoint
 from storyteller.config import ModelConfig, TrainConfig, from_dict
@@ -41,6 +42,8 @@ class StepInfo:
     val_loss: float | None = None
     val_bpc: float | None = None
     best_val_loss: float | None = None
+    rank_accuracy: float | None = None      # training pairs whose true memory won (ranking loss on)
+    val_rank_accuracy: float | None = None  # the same on fixed validation pairs
 
 
 @dataclass
@@ -161,6 +164,39 @@ def evaluate_batches(model: torch.nn.Module, batches, device: torch.device, bf16
     return total / max(count, 1.0)
 
 
+def memory_losses(logits: torch.Tensor, y: torch.Tensor, lm_mask: torch.Tensor, narration: torch.Tensor,
+                  pairs: torch.Tensor, margin: float) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
+    """The language-model loss over the true rows, and the ranking loss: for each (true, other) pair, the same
+    narration read after its own story's memory should cost at least `margin` nats less than after another
+    story's memory (a softplus hinge, per narration token). Also returns which pairs the true memory won.
+
+    Next-token training alone never taught the LSTM to read the block (it predicts the narration from the story
+    just as well); this loss rewards exactly what a memory is for, as the ranking test of Fan et al. measures."""
+    nll = F.cross_entropy(logits.float().flatten(0, 1), y.flatten(), reduction="none").view_as(y)
+    lm = (nll * lm_mask).sum() / lm_mask.sum().clamp(min=1.0)
+    if len(pairs) == 0:
+        return lm, lm.new_zeros(()), lm.new_zeros(0, dtype=torch.bool)
+    narration_nll = (nll * narration).sum(1)
+    gap = narration_nll[pairs[:, 0]] - narration_nll[pairs[:, 1]]
+    tokens = narration[pairs[:, 0]].sum(1).clamp(min=1.0)
+    return lm, (F.softplus(gap + margin) / tokens).mean(), gap < 0
+
+
+@torch.no_grad()
+def evaluate_ranking(model: torch.nn.Module, batches, device: torch.device, bf16: bool) -> float:
+    """Fraction of validation pairs in which the narration costs less after its own story's memory."""
+    model.eval()
+    won = total = 0
+    for x, y, m, narration, pairs in batches:
+        with torch.autocast(device.type, dtype=torch.bfloat16, enabled=bf16):
+            logits, _, _ = model(x.to(device))
+        _, _, wins = memory_losses(logits, y.to(device), m.to(device), narration.to(device), pairs.to(device), 0.0)
+        won += int(wins.sum())
+        total += len(wins)
+    model.train()
+    return won / max(1, total)
+
+
 # -- the loop ----------------------------------------------------------------------------------------
 def train(corpus: list[str | Path], out: str | Path, config: TrainConfig, model_config: ModelConfig | None = None,
           resume: bool = False, exclude: list[str] = (), callbacks: Callbacks | None = None,
@@ -229,6 +265,11 @@ def train(corpus: list[str | Path], out: str | Path, config: TrainConfig, model_
                             config.rename_prob)
     val_batches = Batcher(data, tokenizer, config.seq_len, 1.0, 1.0, config.seed, "val").fixed_batches(
         config.batch_size, config.eval_batches)
+    contrast = config.contrast_prob > 0
+    val_pairs = None
+    if contrast:
+        val_batcher = Batcher(data, tokenizer, config.seq_len, 1.0, 1.0, config.seed, "val")
+        val_pairs = [val_batcher.contrast_batch(k, config.batch_size, 1.0) for k in range(config.eval_batches)]
     chars_per_token = data.characters / max(1, len(data.stream))
     bf16 = config.bf16 and (device.type == "cpu" or torch.cuda.is_bf16_supported())
 
@@ -259,7 +300,7 @@ def train(corpus: list[str | Path], out: str | Path, config: TrainConfig, model_
     t0 = time.time()
     last_ckpt = time.time()
     info = StepInfo(step, float("nan"), 0.0, 0.0, elapsed_before, 0.0)
-    loss_ema = None
+    loss_ema = rank_ema = None
     window_t, window_tokens = time.time(), 0
     while True:
         elapsed = elapsed_before + (time.time() - t0)
@@ -271,9 +312,18 @@ def train(corpus: list[str | Path], out: str | Path, config: TrainConfig, model_
         lr = lr_at(config, step, frac)
         for g in opt.param_groups:
             g["lr"] = lr
-        x, y, m = train_batches.batch(step, config.batch_size)
-        with torch.autocast(device.type, dtype=torch.bfloat16, enabled=bf16):
-            _, loss, _ = ddp_model(x.to(device), targets=y.to(device), loss_mask=m.to(device))
+        rank_won = None
+        if contrast:
+            x, y, m, narration, pairs = train_batches.contrast_batch(step, config.batch_size, config.contrast_prob)
+            with torch.autocast(device.type, dtype=torch.bfloat16, enabled=bf16):
+                logits, _, _ = ddp_model(x.to(device))
+            lm, ranking, rank_won = memory_losses(logits, y.to(device), m.to(device), narration.to(device),
+                                                  pairs.to(device), config.contrast_margin)
+            loss = lm + config.contrast_weight * ranking
+        else:
+            x, y, m = train_batches.batch(step, config.batch_size)
+            with torch.autocast(device.type, dtype=torch.bfloat16, enabled=bf16):
+                _, loss, _ = ddp_model(x.to(device), targets=y.to(device), loss_mask=m.to(device))
         opt.zero_grad(set_to_none=True)
         loss.backward()
         torch.nn.utils.clip_grad_norm_(model.parameters(), config.grad_clip)
@@ -284,20 +334,27 @@ def train(corpus: list[str | Path], out: str | Path, config: TrainConfig, model_
         window_tokens += n_tokens
         loss_value = loss.item()
         loss_ema = loss_value if loss_ema is None else 0.95 * loss_ema + 0.05 * loss_value
+        if rank_won is not None and len(rank_won):
+            won = float(rank_won.float().mean())
+            rank_ema = won if rank_ema is None else 0.95 * rank_ema + 0.05 * won
         now = time.time()
         tps = window_tokens / max(1e-9, now - window_t)
         if now - window_t > 10:
             window_t, window_tokens = now, 0
         info = StepInfo(step, loss_ema, lr, tps, elapsed_before + now - t0, fraction(step, elapsed_before + now - t0),
-                        best_val_loss=best_val if best_val < 1e9 else None)
+                        best_val_loss=best_val if best_val < 1e9 else None, rank_accuracy=rank_ema)
         cb.on_step(info)
         last_step = (config.max_steps and step >= config.max_steps) or (config.minutes and info.fraction_done >= 1.0)
         if step % config.eval_interval == 0 or last_step or should_stop():
             val = evaluate_batches(model, val_batches, device, bf16)
             info.val_loss = val
             info.val_bpc = val / chars_per_token / LN2
+            if val_pairs is not None:
+                info.val_rank_accuracy = evaluate_ranking(model, val_pairs, device, bf16)
             history.append({"step": step, "loss": loss_ema, "val_loss": val, "val_bpc": info.val_bpc,
-                            "elapsed": round(info.elapsed, 1), "tokens": tokens_seen})
+                            "elapsed": round(info.elapsed, 1), "tokens": tokens_seen,
+                            **({"rank_accuracy": rank_ema, "val_rank_accuracy": info.val_rank_accuracy}
+                               if val_pairs is not None else {})})
             if val < best_val:
                 best_val = val
                 save(best_dir, info)

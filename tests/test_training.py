@@ -210,3 +210,45 @@ def test_name_swap_renames_consistently_and_keeps_the_window_shape(corpus, tiny_
     # the memory block is still unscored after the swap
     mem_start, mem_end = new_seq.index(tok.mem_id), new_seq.index(tok.end_mem_id)
     assert not any(new_mask[mem_start + 1 : mem_end + 1])
+
+
+def test_contrast_batch_pairs_each_window_with_another_storys_memory(corpus, tiny_tokenizer):
+    docs = load_documents([corpus])
+    data = build_turn_data(docs, tiny_tokenizer, memory_budget=24, val_fraction=0.2)
+    batcher = Batcher(data, tiny_tokenizer, seq_len=64, memory_prob=1.0, command_prob=1.0, seed=0)
+    tok = tiny_tokenizer
+    x, y, lm_mask, narration, pairs = batcher.contrast_batch(0, 8, 1.0)
+    assert len(pairs) > 0 and x.shape[0] == 8 + len(pairs)
+    for true_row, other_row in pairs.tolist():
+        a, b = x[true_row].tolist(), x[other_row].tolist()
+        block_a = a[a.index(tok.mem_id): a.index(tok.end_mem_id) + 1]
+        block_b = b[b.index(tok.mem_id): b.index(tok.end_mem_id) + 1]
+        assert block_a != block_b
+        # The same narration, scored at the same places; only the true row teaches the language model.
+        n = int(narration[true_row].sum())
+        assert n > 0 and int(narration[other_row].sum()) == n
+        assert y[true_row][narration[true_row] > 0].tolist() == y[other_row][narration[other_row] > 0].tolist()
+        assert lm_mask[other_row].sum() == 0 and lm_mask[true_row].sum() >= n
+
+
+def test_ranking_loss_prefers_the_true_memory():
+    from storyteller.training import memory_losses
+
+    y = torch.tensor([[1, 2], [1, 2]])
+    narration = torch.ones(2, 2)
+    pairs = torch.tensor([[0, 1]])
+    confident = torch.full((2, 2, 4), -5.0)
+    confident[0, 0, 1] = confident[0, 1, 2] = 5.0  # the true row predicts the narration well
+    _, good, won = memory_losses(confident, y, torch.tensor([[1.0, 1.0], [0.0, 0.0]]), narration, pairs, 2.0)
+    _, bad, lost = memory_losses(confident.flip(0), y, torch.tensor([[1.0, 1.0], [0.0, 0.0]]), narration, pairs, 2.0)
+    assert won.tolist() == [True] and lost.tolist() == [False]
+    assert float(good) < float(bad)
+
+
+def test_training_with_the_ranking_loss_reports_validation_ranking(corpus, tmp_path):
+    model_cfg, cfg = tiny_configs(steps=4)
+    cfg.eval_interval = 2
+    cfg.contrast_prob = 0.5
+    result = train([corpus], tmp_path / "rank", cfg, model_cfg, cache_dir=tmp_path / "cache")
+    assert result.steps == 4
+    assert all(0.0 <= h["val_rank_accuracy"] <= 1.0 for h in result.history)
