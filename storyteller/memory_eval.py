@@ -49,6 +49,7 @@ class Window:
     distance: int = 0          # words of story before the window
     names: list[str] = field(default_factory=list)  # the memory's character and place names (memory pointer)
     things: list[str] = field(default_factory=list)  # the memory's objects (memory pointer, after a determiner)
+    work: str = ""             # the file the story came from: a novel's chapters, or two play-throughs of one game
 
 
 def _name_spans(text: str, names: Sequence[str]) -> list[tuple[int, int]]:
@@ -74,6 +75,7 @@ def collect_windows(checkpoint: Checkpoint, texts: Sequence[tuple[str, str]], ma
 
         docs.extend(split_documents(Path(name), text, generated_keep=1.0))
     candidates: list[Window] = []
+    works = [doc.name.split("#")[0] for doc in docs]
     for d_index, doc in enumerate(docs):
         memory = Memory(MemoryConfig(budget_tokens=MEMORY_BUDGET))
         story = ""
@@ -99,6 +101,8 @@ def collect_windows(checkpoint: Checkpoint, texts: Sequence[tuple[str, str]], ma
             memory.read(unit.text)
             story += unit.text + "\n\n"
             words += len(unit.text.split())
+        for w in eligible:
+            w.work = works[d_index]
         if eligible:
             step = max(1, len(eligible) // per_doc)
             candidates.extend(eligible[::step][:per_doc])
@@ -161,6 +165,18 @@ def _with_pointer(tok, logp: torch.Tensor, row: list[int], n: int, names: list[s
     return pointer.token_logp(logp, row[-n:], row[:-n]) if pointer else logp
 
 
+def other_stories(w: Window, windows: Sequence[Window], rng: random.Random, other_works: bool = True) -> list[Window]:
+    """OTHER_MEMORIES windows of other stories, whose memories the true one must beat in the ranking test.
+
+    Other works where there are enough of them: a chapter of the same novel, or another play-through of the same
+    game, shares the story's people and places, so its memory is partly the true one. `other_works=False` draws
+    from any other document (reported as `ranking_accuracy_any_document`)."""
+    others = [o for o in windows if o.doc != w.doc]
+    elsewhere = [o for o in others if o.work != w.work]
+    pool = elsewhere if other_works and len(elsewhere) >= OTHER_MEMORIES else others
+    return rng.sample(pool, min(OTHER_MEMORIES, len(pool)))
+
+
 @torch.no_grad()
 def memory_ablation(checkpoint: Checkpoint, texts: Sequence[tuple[str, str]], seed: int = 1,
                     max_windows: int = 240, cache: CacheConfig | None = None,
@@ -181,9 +197,16 @@ def memory_ablation(checkpoint: Checkpoint, texts: Sequence[tuple[str, str]], se
     chars = entity_chars = 0
     ranked_ok = model_ranked_ok = 0
     buckets: dict[int, list[float]] = {}  # bucket -> [nats with, nats without, characters, windows, model only]
+    any_rng = random.Random(seed + 1)
+    any_ranked_ok = 0
     for w in windows:
-        others = [o for o in windows if o.doc != w.doc]
-        other = rng.sample(others, min(OTHER_MEMORIES, len(others)))
+        other = other_stories(w, windows, rng)
+        other_any = other_stories(w, windows, any_rng, other_works=False)
+        rows_any = [_row(tok, w, o.memory) for o in other_any]
+        nll_any = [-_with_pointer(tok, s[0], r, len(w.target), o.names, pointer if (o.names or o.memory) else None,
+                                  o.memory, o.things)
+                   for s, r, o in zip(_score(model, rows_any, [len(w.target)] * len(rows_any), tok.pad_id),
+                                      rows_any, other_any)]
         rows = [_row(tok, w, w.memory), _row(tok, w, None), *[_row(tok, w, o.memory) for o in other]]
         names = [w.names, [], *[o.names for o in other]]
         blocks = [w.memory, "", *[o.memory for o in other]]
@@ -205,6 +228,7 @@ def memory_ablation(checkpoint: Checkpoint, texts: Sequence[tuple[str, str]], se
             tot["e_without"] += float(losses[1][mask].sum())
             tot["cache"] += float(-cached.sum())
         ranked_ok += all(float(nll[0].sum()) < float(x.sum()) for x in nll[2:])
+        any_ranked_ok += all(float(nll[0].sum()) < float(x.sum()) for x in nll_any)
         model_ranked_ok += all(float(model_nll[0].sum()) < float(x.sum()) for x in model_nll[2:])
         chars += w.characters
         entity_chars += w.entity_chars
@@ -232,6 +256,8 @@ def memory_ablation(checkpoint: Checkpoint, texts: Sequence[tuple[str, str]], se
     return {
         "windows": len(windows), "stories": len(docs), "characters": chars, "entity_characters": entity_chars,
         **figures(totals, ranked_ok),
+        "ranking_accuracy_any_document": round(any_ranked_ok / len(windows), 4),
+        "works": len({w.work for w in windows}),
         "cache": cache.to_dict(),
         "memory_pointer": pointer.to_dict() if pointer else None,
         "model_only": figures(model_totals, model_ranked_ok),

@@ -73,8 +73,28 @@ def test_memory_ablation_reports_all_figures(tiny_checkpoint):
                 "ranking_accuracy", "cache_bpc"):
         assert key in result and result[key] >= 0, key
     assert result["windows"] >= 2 and result["stories"] == 2
-    assert 0.0 <= result["ranking_accuracy"] <= 1.0
+    assert 0.0 <= result["ranking_accuracy"] <= 1.0 and 0.0 <= result["ranking_accuracy_any_document"] <= 1.0
+    assert result["works"] == 2
     assert result["memory_pointer"] is None and result["model_only"]["bpc_with"] == result["bpc_with"]
+
+
+def test_ranking_draws_other_memories_from_other_works_when_there_are_enough():
+    import random
+
+    from storyteller.memory_eval import Window, other_stories
+
+    def win(doc, work):
+        return Window(doc, [], [], [], [1], 1, [False], 0, f"memory {doc}", work=work)
+
+    novel = [win(d, "novel.txt") for d in range(4)]          # chapters of one novel
+    tales = [win(d, f"tale{d}.txt") for d in range(4, 9)]    # five other works
+    picked = other_stories(novel[0], novel + tales, random.Random(0))
+    assert len(picked) == 4 and all(o.work != "novel.txt" for o in picked)
+    anywhere = {o.doc for _ in range(30) for o in other_stories(novel[0], novel + tales, random.Random(_), False)}
+    assert {1, 2, 3} & anywhere and 0 not in anywhere
+    # Too few other works: any other document will do.
+    few = other_stories(novel[0], novel + tales[:2], random.Random(0))
+    assert len(few) == 4 and all(o.doc != 0 for o in few)
 
 
 def test_memory_pointer_lowers_the_loss_of_names_the_memory_holds(tiny_checkpoint):
