@@ -58,6 +58,7 @@ class TrainConfig:
     contrast_prob: float = 0.0    # fraction of windows also read with another story's memory (the ranking loss)
     contrast_weight: float = 1.0  # weight of that loss next to the language-model loss
     contrast_margin: float = 2.0  # nats over a narration by which the true memory should beat the other one
+    contrast_negatives: int = 1   # other stories' memories per contrasted window (the ranking test uses 4)
     vocab_size: int = 8192
     val_fraction: float = 0.05    # fraction of documents held out for validation
     val_tail: float = 0.0         # instead: the last fraction of every file validates (tinyshakespeare: 0.1)

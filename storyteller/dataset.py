@@ -345,11 +345,11 @@ class Batcher:
         mask = torch.from_numpy(np.stack([r[1] for r in rows]))
         return seq[:, :-1], seq[:, 1:], mask
 
-    def contrast_batch(self, step: int, batch_size: int, contrast_prob: float
+    def contrast_batch(self, step: int, batch_size: int, contrast_prob: float, negatives: int = 1
                        ) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor, torch.Tensor, torch.Tensor]:
         """The step's batch plus, for a `contrast_prob` share of the windows that carry a memory, the same window
-        read with the memory of a turn from another document. Returns x, y, the language-model loss mask (true
-        rows only), the narration mask (every row) and the (true row, other row) pairs."""
+        read with the memories of `negatives` turns from other documents. Returns x, y, the language-model loss
+        mask (true rows only), the narration mask (every row) and the (true row, other row) pairs."""
         chosen, rng = self._chosen(step, batch_size)
         n = len(self.indices)
         rows = [self._window(int(i), rng) for i in chosen]
@@ -360,13 +360,14 @@ class Batcher:
             if self.tok.mem_id not in seq or 2 not in marks or rng.random() >= contrast_prob:
                 continue
             own = self.data.ragged("mem", int(turns[i][MEM]))
-            for _ in range(8):  # another document's (different) memory; a tiny corpus may not have one
-                j = int(self.indices[rng.integers(n)])
-                other = self.data.ragged("mem", int(turns[j][MEM])) if turns[j][MEM] >= 0 else own
-                if turns[j][DOC_START] != turns[i][DOC_START] and not np.array_equal(other, own):
-                    others.append(self.with_memory(seq, marks, other))
-                    pairs.append((b, len(rows) + len(others) - 1))
-                    break
+            for _ in range(negatives):
+                for _ in range(8):  # another document's (different) memory; a tiny corpus may not have one
+                    j = int(self.indices[rng.integers(n)])
+                    other = self.data.ragged("mem", int(turns[j][MEM])) if turns[j][MEM] >= 0 else own
+                    if turns[j][DOC_START] != turns[i][DOC_START] and not np.array_equal(other, own):
+                        others.append(self.with_memory(seq, marks, other))
+                        pairs.append((b, len(rows) + len(others) - 1))
+                        break
         seq = torch.tensor([r[0] for r in rows + others], dtype=torch.long)
         marks = torch.tensor([r[1][1:] for r in rows + others], dtype=torch.long)
         lm_mask = (marks > 0).float()

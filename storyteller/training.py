@@ -166,9 +166,10 @@ def evaluate_batches(model: torch.nn.Module, batches, device: torch.device, bf16
 
 def memory_losses(logits: torch.Tensor, y: torch.Tensor, lm_mask: torch.Tensor, narration: torch.Tensor,
                   pairs: torch.Tensor, margin: float) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
-    """The language-model loss over the true rows, and the ranking loss: for each (true, other) pair, the same
-    narration read after its own story's memory should cost at least `margin` nats less than after another
-    story's memory (a softplus hinge, per narration token). Also returns which pairs the true memory won.
+    """The language-model loss over the true rows, and the ranking loss: the same narration read after its own
+    story's memory should cost at least `margin` nats less than after each other story's memory paired with it:
+    log(1 + sum_k exp(gap_k + margin)) per true row (a softplus hinge for one pair, InfoNCE-like for several),
+    per narration token. Also returns which pairs the true memory won.
 
     Next-token training alone never taught the LSTM to read the block (it predicts the narration from the story
     just as well); this loss rewards exactly what a memory is for, as the ranking test of Fan et al. measures."""
@@ -178,8 +179,13 @@ def memory_losses(logits: torch.Tensor, y: torch.Tensor, lm_mask: torch.Tensor, 
         return lm, lm.new_zeros(()), lm.new_zeros(0, dtype=torch.bool)
     narration_nll = (nll * narration).sum(1)
     gap = narration_nll[pairs[:, 0]] - narration_nll[pairs[:, 1]]
-    tokens = narration[pairs[:, 0]].sum(1).clamp(min=1.0)
-    return lm, (F.softplus(gap + margin) / tokens).mean(), gap < 0
+    rows, group = torch.unique(pairs[:, 0], return_inverse=True)
+    # Per true row, the log-sum-exp of its gaps (with a zero for the "1 +"), then normalised by its narration.
+    scores = torch.full((len(rows), len(pairs) + 1), float("-inf"), device=gap.device)
+    scores[:, -1] = 0.0
+    scores[group, torch.arange(len(pairs), device=gap.device)] = gap + margin
+    tokens = narration[rows].sum(1).clamp(min=1.0)
+    return lm, (torch.logsumexp(scores, dim=1) / tokens).mean(), gap < 0
 
 
 @torch.no_grad()
@@ -270,6 +276,7 @@ def train(corpus: list[str | Path], out: str | Path, config: TrainConfig, model_
     if contrast:
         val_batcher = Batcher(data, tokenizer, config.seq_len, 1.0, 1.0, config.seed, "val")
         val_pairs = [val_batcher.contrast_batch(k, config.batch_size, 1.0) for k in range(config.eval_batches)]
+        # (one other memory per window: the figure stays comparable between runs with different `negatives`)
     chars_per_token = data.characters / max(1, len(data.stream))
     bf16 = config.bf16 and (device.type == "cpu" or torch.cuda.is_bf16_supported())
 
@@ -314,7 +321,8 @@ def train(corpus: list[str | Path], out: str | Path, config: TrainConfig, model_
             g["lr"] = lr
         rank_won = None
         if contrast:
-            x, y, m, narration, pairs = train_batches.contrast_batch(step, config.batch_size, config.contrast_prob)
+            x, y, m, narration, pairs = train_batches.contrast_batch(step, config.batch_size, config.contrast_prob,
+                                                                     config.contrast_negatives)
             with torch.autocast(device.type, dtype=torch.bfloat16, enabled=bf16):
                 logits, _, _ = ddp_model(x.to(device))
             lm, ranking, rank_won = memory_losses(logits, y.to(device), m.to(device), narration.to(device),

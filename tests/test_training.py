@@ -217,8 +217,9 @@ def test_contrast_batch_pairs_each_window_with_another_storys_memory(corpus, tin
     data = build_turn_data(docs, tiny_tokenizer, memory_budget=24, val_fraction=0.2)
     batcher = Batcher(data, tiny_tokenizer, seq_len=64, memory_prob=1.0, command_prob=1.0, seed=0)
     tok = tiny_tokenizer
-    x, y, lm_mask, narration, pairs = batcher.contrast_batch(0, 8, 1.0)
+    x, y, lm_mask, narration, pairs = batcher.contrast_batch(0, 8, 1.0, negatives=2)
     assert len(pairs) > 0 and x.shape[0] == 8 + len(pairs)
+    assert max(pairs[:, 0].tolist().count(r) for r in set(pairs[:, 0].tolist())) == 2
     for true_row, other_row in pairs.tolist():
         a, b = x[true_row].tolist(), x[other_row].tolist()
         block_a = a[a.index(tok.mem_id): a.index(tok.end_mem_id) + 1]
@@ -243,6 +244,26 @@ def test_ranking_loss_prefers_the_true_memory():
     _, bad, lost = memory_losses(confident.flip(0), y, torch.tensor([[1.0, 1.0], [0.0, 0.0]]), narration, pairs, 2.0)
     assert won.tolist() == [True] and lost.tolist() == [False]
     assert float(good) < float(bad)
+    # One other memory: the softplus hinge, log(1 + exp(gap + margin)) per narration token.
+    nll = -torch.log_softmax(confident, -1).gather(-1, y.unsqueeze(-1)).squeeze(-1).sum(1)
+    assert abs(float(good) - float(torch.nn.functional.softplus(nll[0] - nll[1] + 2.0)) / 2) < 1e-5
+
+
+def test_ranking_loss_with_several_other_memories_needs_the_true_one_to_beat_them_all():
+    from storyteller.training import memory_losses
+
+    y = torch.tensor([[1], [1], [1]])
+    narration = torch.ones(3, 1)
+    lm_mask = torch.tensor([[1.0], [0.0], [0.0]])
+    pairs = torch.tensor([[0, 1], [0, 2]])
+    logits = torch.zeros(3, 1, 4)
+    logits[0, 0, 1] = 3.0   # the true memory beats the first other one...
+    logits[2, 0, 1] = 6.0   # ...but not the second
+    _, loss, won = memory_losses(logits, y, lm_mask, narration, pairs, 0.0)
+    assert won.tolist() == [True, False]
+    logits[2, 0, 1] = 0.0   # now it beats both: the loss falls
+    _, better, won = memory_losses(logits, y, lm_mask, narration, pairs, 0.0)
+    assert won.tolist() == [True, True] and float(better) < float(loss)
 
 
 def test_training_with_the_ranking_loss_reports_validation_ranking(corpus, tmp_path):
