@@ -38,6 +38,9 @@ def _add_steering_options(p: argparse.ArgumentParser) -> None:
                         "(default 0.5; 0 leaves the tuned memory pointer alone)")
     p.add_argument("--min-tokens", type=int, default=None, metavar="N",
                    help="a narration may not end before N tokens (default 10; 0 lets 'OK' be a whole turn)")
+    p.add_argument("--ground-tokens", type=int, default=None, metavar="N",
+                   help="a narration may not end before it names someone or something the memory holds, for up to "
+                        "N tokens (default 40; 0: off)")
 
 
 def check_steering(args) -> None:
@@ -45,14 +48,18 @@ def check_steering(args) -> None:
         raise UserError(f"--noun-steer must be between 0 and 0.9, got {args.noun_steer}")
     if args.min_tokens is not None and not 0 <= args.min_tokens <= 100:
         raise UserError(f"--min-tokens must be between 0 and 100, got {args.min_tokens}")
+    if args.ground_tokens is not None and not 0 <= args.ground_tokens <= 200:
+        raise UserError(f"--ground-tokens must be between 0 and 200, got {args.ground_tokens}")
 
 
 def apply_steering(engine, args) -> None:
-    """The two play-time steering settings from the command line (validated by `check_steering`)."""
+    """The play-time steering settings from the command line (validated by `check_steering`)."""
     if args.noun_steer is not None:
         engine.config.noun_steer = args.noun_steer
     if args.min_tokens is not None:
         engine.settings.min_tokens = args.min_tokens
+    if args.ground_tokens is not None:
+        engine.config.ground_tokens = args.ground_tokens
 
 
 def build_parser() -> argparse.ArgumentParser:

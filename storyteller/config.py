@@ -107,4 +107,6 @@ class EngineConfig:
     repeat_guard: bool = True      # never narrate a sentence the story has already told, word for word
     memory_pointer: bool = True    # copy names from the memory (when the checkpoint has a tuned pointer)
     noun_steer: float = 0.5        # in play, the memory pointer's share after "the", "a", "his"... (0: as tuned)
+    ground_tokens: int = 40        # a narration may not end before it names something the memory holds, up to
+                                   # this many tokens (0: off)
     extra: dict[str, Any] = field(default_factory=dict)

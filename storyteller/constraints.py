@@ -164,6 +164,47 @@ def repeat_guard(tokenizer: Tokenizer, told: set[str]) -> LogitsHook | None:
     return hook
 
 
+_ARTICLE = re.compile(r"^(?:the|a|an)\s+", re.IGNORECASE)
+
+
+def mention_pattern(names: Iterable[str]) -> re.Pattern | None:
+    """A case-insensitive pattern for any of the names as a whole word, without a leading article: "his sister"
+    mentions "the sister", "a witch" mentions "the witch". None when no name is long enough to count."""
+    keys = {_ARTICLE.sub("", n.strip().lower()) for n in names if n}
+    keys = sorted((k for k in keys if len(k) > 2 and k not in {"you", "him", "her", "the"}), key=len, reverse=True)
+    if not keys:
+        return None
+    return re.compile(r"(?<!\w)(?:" + "|".join(re.escape(k) for k in keys) + r")(?!\w)", re.IGNORECASE)
+
+
+def ground_guard(tokenizer: Tokenizer, names: Iterable[str], end_ids: Sequence[int],
+                 max_tokens: int) -> LogitsHook | None:
+    """A narration may not end (nor start the player's next command) before it has named something the story
+    holds, a person, place or thing of the memory, for up to `max_tokens` tokens. With the memory pointer's
+    steering, "OK." goes on to say what happened to what ("OK. The lamp is now on.") instead of ending there."""
+    pattern = mention_pattern(names)
+    if pattern is None or max_tokens <= 0 or not end_ids:
+        return None
+    ends = torch.tensor(sorted(end_ids))
+    pieces = tokenizer.pieces
+    seen = {"n": 0, "text": "", "grounded": False}  # the narration so far, extended token by token
+
+    def hook(produced: list[int], logits: torch.Tensor) -> torch.Tensor:
+        if len(produced) < seen["n"]:  # a new narration (a re-roll)
+            seen.update(n=0, text="", grounded=False)
+        if not seen["grounded"]:
+            seen["text"] += "".join(pieces[t] if t < len(pieces) else "" for t in produced[seen["n"]:])
+            seen["n"] = len(produced)
+            seen["grounded"] = bool(pattern.search(seen["text"]))
+        if seen["grounded"] or len(produced) >= max_tokens:
+            return logits
+        logits = logits.clone()
+        logits[ends] = float("-inf")
+        return logits
+
+    return hook
+
+
 def combine(*hooks: LogitsHook | None) -> LogitsHook | None:
     active = [h for h in hooks if h is not None]
     if not active:

@@ -23,7 +23,7 @@ import torch
 
 from storyteller.cache import CacheConfig, StoryCache
 from storyteller.config import EngineConfig, SamplerConfig, clamp_temperature, from_dict
-from storyteller.constraints import combine, fate_guard, holder_guard, repeat_guard, told_sentences
+from storyteller.constraints import combine, fate_guard, ground_guard, holder_guard, repeat_guard, told_sentences
 from storyteller.generator import Generator, Narration
 from storyteller.memory import Memory, MemoryConfig
 from storyteller.memory_pointer import MemoryPointer, MemoryPointerConfig, memory_names, memory_things, memory_words
@@ -318,7 +318,9 @@ class Engine:
         if self.config.repeat_guard:
             for text in [self.opening, *(t.narration for t in self.turns)]:
                 told |= told_sentences(text)
-        return combine(pointer_hook, fate_guard(self.tokenizer, self.memory.dead_characters()),
+        grounded = ground_guard(self.tokenizer, self.memory.known_names(), self.generator.early_end_ids(),
+                                self.config.ground_tokens)
+        return combine(pointer_hook, grounded, fate_guard(self.tokenizer, self.memory.dead_characters()),
                        holder_guard(self.tokenizer, summary["objects"], summary.get("hero") or "you", summary["places"]),
                        repeat_guard(self.tokenizer, told))
 

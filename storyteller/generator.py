@@ -82,7 +82,7 @@ class Generator:
     def _arrow_ids(self) -> frozenset[int]:
         return frozenset(i for i, p in enumerate(self.tokenizer.pieces) if ">" in p)
 
-    def _early_end_ids(self) -> list[int]:
+    def early_end_ids(self) -> list[int]:
         """What may not come before `min_tokens`: the stop tokens, and a '>' that would start the player's next
         command (the model answers "OK" and writes "> go north" in Colossal Cave's voice)."""
         return sorted(self.stop_ids | self._arrow_ids)
@@ -151,7 +151,7 @@ class Generator:
             if logits_hook is not None:
                 logits = logits_hook(out, logits)
             if len(out) < settings.min_tokens and self.stop_ids:
-                early = early if early is not None else self._early_end_ids()
+                early = early if early is not None else self.early_end_ids()
                 logits = logits.clone()
                 logits[early] = float("-inf")
             token = sample_token(logits, settings, rng, recent, temperature=settings.temperature)

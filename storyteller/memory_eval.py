@@ -22,6 +22,7 @@ import torch.nn.functional as F
 
 from storyteller.cache import CacheConfig
 from storyteller.checkpoint import Checkpoint
+from storyteller.constraints import mention_pattern
 from storyteller.corpus import Document, split_documents
 from storyteller.memory import Memory, MemoryConfig
 from storyteller.memory_pointer import MemoryPointer, MemoryPointerConfig, memory_names, memory_things, memory_words
@@ -456,16 +457,11 @@ def fate_contradiction(narration: str, dead: Sequence[str]) -> bool:
     return False
 
 
-_ARTICLE = re.compile(r"^(?:the|a|an)\s+", re.IGNORECASE)
-
-
 def _mentions(narration: str, names: set[str]) -> bool:
     """Whether a narration names something the memory holds. A leading article is not part of the name: "his
     sister" mentions the memory's "the sister", "a witch" its "the witch"."""
-    low = narration.lower()
-    keys = {_ARTICLE.sub("", n.strip().lower()) for n in names if n}
-    return any(re.search(rf"(?<!\w){re.escape(k)}(?!\w)", low) for k in keys
-               if len(k) > 2 and k not in {"you", "him", "her", "the"})
+    pattern = mention_pattern(names)
+    return bool(pattern and pattern.search(narration))
 
 
 def play_metrics(checkpoint: Checkpoint, lines: Sequence[str], seed: int = 1, engine=None,

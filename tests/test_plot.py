@@ -236,6 +236,7 @@ def test_engine_never_tells_a_sentence_twice(tiny_checkpoint, tmp_path):
                     opening="You stand before the gate.")
     engine.story_cache = None
     engine.config.loop_guard_retries = 0
+    engine.config.ground_tokens = 0  # "Taken." names nothing: the grounding guard would hold the parrot back
     engine.submit("take lamp")
     engine.submit("take key")
     assert engine.turns[0].narration == "Taken."
@@ -288,3 +289,49 @@ def test_the_next_command_cannot_start_before_min_tokens(tiny_checkpoint):
     n = len(tok.encode("OK\n\n> look"))
     longer = parrot.narrate([tok.doc_id], SamplerConfig(min_tokens=n + 2, max_tokens=n + 6), rng)
     assert ">" not in tok.decode(longer.token_ids[: n + 2])
+
+
+def test_ground_guard_holds_the_end_until_the_narration_names_something_remembered(tiny_tokenizer):
+    from storyteller.constraints import ground_guard, mention_pattern
+
+    tok = tiny_tokenizer
+    ends = [tok.eot_id, tok.encode(">")[0]]
+    hook = ground_guard(tok, {"the old lamp", "Hans"}, ends, max_tokens=30)
+    zeros = torch.zeros(tok.vocab_size)
+    held = hook(tok.encode("OK."), zeros)
+    assert all(held[e] == float("-inf") for e in ends)            # "OK." names nothing: it may not end yet
+    free = hook(tok.encode("OK. Your old lamp"), zeros)             # article or not, the lamp is remembered
+    assert all(free[e] == 0 for e in ends)
+    # A re-roll starts afresh; a narration past the limit may end even ungrounded.
+    assert hook(tok.encode("You"), zeros)[ends[0]] == float("-inf")
+    assert hook(tok.encode("word " * 31), zeros)[ends[0]] == 0
+    assert ground_guard(tok, set(), ends, 30) is None and ground_guard(tok, {"Hans"}, ends, 0) is None
+    assert mention_pattern({"the sister"}).search("his sister wept") and not mention_pattern({"Ann"}).search("Anna")
+
+
+def test_engine_narration_goes_on_until_it_names_the_memory(tiny_tokenizer, tmp_path):
+    from storyteller.config import ModelConfig
+    from storyteller.engine import Engine
+    from storyteller.generator import Generator
+    from storyteller.model import LSTMLanguageModel
+
+    torch.manual_seed(0)
+    model = LSTMLanguageModel(ModelConfig(vocab_size=tiny_tokenizer.vocab_size, n_embd=32, n_hidden=48, n_layer=2,
+                                          dropout=0.0)).eval()
+    with torch.no_grad():
+        model.head.bias[tiny_tokenizer.eot_id] = 50.0  # a narrator that ends every turn as soon as it may
+    checkpoint = Checkpoint(model=model, tokenizer=tiny_tokenizer, meta={"model_id": "eager-to-end"})
+
+    def narration_tokens(ground_tokens):
+        engine = Engine(Generator(checkpoint, quantize=False), saves_dir=tmp_path / str(ground_tokens), seed=3)
+        engine.config.autosave = False
+        engine.config.ground_tokens = ground_tokens
+        engine.submit("/remember Hans the miller keeps the old lamp")
+        reply = engine.submit("look")
+        return len(reply.narration.token_ids), reply
+
+    ungrounded, _ = narration_tokens(0)
+    held, reply = narration_tokens(25)
+    assert ungrounded == 10                      # min_tokens, then the end-of-turn it wants
+    assert held == 25 or "lamp" in reply.text.lower() or "hans" in reply.text.lower()
+    assert held > ungrounded

@@ -63,6 +63,9 @@ class FakeGenerator:
         self.reached.clear()
         self.release.clear()
 
+    def early_end_ids(self) -> list[int]:
+        return []  # the fake tells its scripted narrations whole: nothing to hold back
+
     def build_prompt(self, story_ids: Sequence[int], memory_text: str, command: str | None,
                      context_tokens: int = 256) -> list[int]:
         self.commands.append(command)
