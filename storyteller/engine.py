@@ -232,8 +232,8 @@ class Engine:
         """The memory block: the rolling memory, with the world-info entries that the recent story or the command
         mention joining the player's pinned facts (the most important items, kept first within the budget)."""
         lore = [e.text for e in self.triggered_world_info(command)]
-        note = [self.author_note] if self.author_note else []
-        return self.memory.render(self.tokenizer.count, self.config.memory_budget, extra_pinned=[*note, *lore])
+        return self.memory.render(self.tokenizer.count, self.config.memory_budget, extra_pinned=lore,
+                                  note=self.author_note)
 
     def triggered_world_info(self, command: str = "") -> list[WorldInfo]:
         if not self.world_info:

@@ -3159,9 +3159,11 @@ class Memory:
     # ------------------------------------------------------------------------------------------------
     # rendering
     # ------------------------------------------------------------------------------------------------
-    def _render_items(self, extra_pinned: Sequence[str] = ()) -> list[tuple[int, int, str]]:
+    def _render_items(self, extra_pinned: Sequence[str] = (), note: str = "") -> list[tuple[int, int, str]]:
         """(priority, line, text) for everything that could be rendered; lower priority number = more important."""
         items: list[tuple[int, int, str]] = []
+        if note.strip():
+            items.append((0, -1, note.strip()))
         for p in [*self.pinned, *(e for e in extra_pinned if e not in self.pinned)]:
             items.append((0, 0, p.strip()))
         hero = self.hero
@@ -3213,8 +3215,8 @@ class Memory:
             _p, line, text = chosen[i]
             lines.setdefault(line, []).append(text)
         out = []
-        labels = {0: "pinned: ", 1: "", 2: "carrying: ", 3: "people: ", 4: "goal: ", 5: "events: "}
-        seps = {0: "; ", 1: " ", 2: ", ", 3: "; ", 4: "; ", 5: "; "}
+        labels = {-1: "note: ", 0: "pinned: ", 1: "", 2: "carrying: ", 3: "people: ", 4: "goal: ", 5: "events: "}
+        seps = {-1: " ", 0: "; ", 1: " ", 2: ", ", 3: "; ", 4: "; ", 5: "; "}
         for line in sorted(lines):
             texts = lines[line]
             if line == 5:
@@ -3223,14 +3225,15 @@ class Memory:
         return "\n".join(out)
 
     def render(self, count_tokens: Callable[[str], int] | None = None, budget: int | None = None,
-               extra_pinned: Sequence[str] = ()) -> str:
+               extra_pinned: Sequence[str] = (), note: str = "") -> str:
         """The memory as a compact text block, most important first, never more than `budget` tokens.
-        `extra_pinned` facts (e.g. world info in play) rank with the pinned ones without being pinned."""
+        `extra_pinned` facts (e.g. world info in play) rank with the pinned ones without being pinned; the author's
+        `note` ranks with them too, on a line of its own ("note: ...")."""
         count = count_tokens or _default_count
         budget = self.config.budget_tokens if budget is None else int(budget)
         if budget <= 0:
             return ""
-        items = self._render_items(extra_pinned)
+        items = self._render_items(extra_pinned, note)
         cache = self._render_cache
         if cache is not None and cache[0] == budget and cache[1] == count and cache[2] == items:
             return cache[3]

@@ -215,6 +215,7 @@ def test_author_note_steers_every_turn_and_is_saved(make_engine):
     assert engine.submit("/note " + note).kind == "info"
     assert note in engine.memory_text() and note in engine.tokenizer.decode(engine.model_input("look"))
     assert note not in engine.memory.pinned  # steering, not a fact of the story
+    assert engine.memory_text().splitlines()[0] == "note: " + note  # labelled as a note, first in the block
     engine.submit("look")
     assert note in engine.memory_text()  # it stays for every turn
     engine.save()
