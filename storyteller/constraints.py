@@ -21,6 +21,7 @@ from collections.abc import Iterable, Sequence
 import torch
 
 from storyteller.generator import LogitsHook
+from storyteller.memory_pointer import LEADING_ARTICLE
 from storyteller.tokenizer import Tokenizer
 
 ACTION_VERBS = ("said", "says", "asked", "asks", "cried", "replied", "answered", "shouted", "whispered", "called",
@@ -106,8 +107,10 @@ def sentence_key(sentence: str) -> str:
     return _TRAILING.sub("", " ".join(sentence.lower().split()))
 
 
-def told_sentences(text: str) -> set[str]:
-    return {k for k in (sentence_key(s) for s in _SENTENCE_END.split(text)) if len(k) > 2}
+@functools.lru_cache(maxsize=4096)
+def told_sentences(text: str) -> frozenset[str]:
+    # Cached: every turn the engine collects the sentences of the whole story, most of them told turns ago.
+    return frozenset(k for k in (sentence_key(s) for s in _SENTENCE_END.split(text)) if len(k) > 2)
 
 
 @functools.lru_cache(maxsize=4)
@@ -164,13 +167,10 @@ def repeat_guard(tokenizer: Tokenizer, told: set[str]) -> LogitsHook | None:
     return hook
 
 
-_ARTICLE = re.compile(r"^(?:the|a|an)\s+", re.IGNORECASE)
-
-
 def mention_pattern(names: Iterable[str]) -> re.Pattern | None:
     """A case-insensitive pattern for any of the names as a whole word, without a leading article: "his sister"
     mentions "the sister", "a witch" mentions "the witch". None when no name is long enough to count."""
-    keys = {_ARTICLE.sub("", n.strip().lower()) for n in names if n}
+    keys = {LEADING_ARTICLE.sub("", n.strip().lower()) for n in names if n}
     keys = sorted((k for k in keys if len(k) > 2 and k not in {"you", "him", "her", "the"}), key=len, reverse=True)
     if not keys:
         return None

@@ -141,7 +141,7 @@ class Generator:
         first = 0.0
         reason = "budget"
         recent = list(prompt_ids[-settings.repetition_window:])
-        early = None  # the tokens masked before min_tokens, looked up once per narration
+        early = self.early_end_ids() if settings.min_tokens > 0 and self.stop_ids else []
         while len(out) < settings.max_tokens:
             if should_stop is not None and should_stop():
                 reason = "cancelled"
@@ -150,8 +150,7 @@ class Generator:
                 logits = cache.adjust(logits, hidden)
             if logits_hook is not None:
                 logits = logits_hook(out, logits)
-            if len(out) < settings.min_tokens and self.stop_ids:
-                early = early if early is not None else self.early_end_ids()
+            if early and len(out) < settings.min_tokens:
                 logits = logits.clone()
                 logits[early] = float("-inf")
             token = sample_token(logits, settings, rng, recent, temperature=settings.temperature)

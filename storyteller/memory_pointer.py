@@ -69,7 +69,7 @@ def memory_things(summary: dict) -> list[str]:
 
 DETERMINERS = (" the", " a", " an", " his", " her", " your", " my", " their", " its", " our", "The", " The")
 PLACE_PREPOSITIONS = (" in", " at", " into")  # "You're in valley.", "You're at end of road." (not "to": "began to")
-_ARTICLE = re.compile(r"^(?:the|a|an)\s+", re.IGNORECASE)
+LEADING_ARTICLE = re.compile(r"^(?:the|a|an)\s+", re.IGNORECASE)
 _BREAK_END = ("\n", '"', "'", "(", "\u201c", "\u2018")
 
 
@@ -159,7 +159,8 @@ class MemoryPointer:
             either[t] = either.get(t, 0.0) + c
         self.start_either = _normalised(either)
         # After a determiner: the memory's common-noun names and its objects ("the old ferryman" -> "old ferryman").
-        heads = [_ARTICLE.sub("", n) for n in [*names, *things] if _ARTICLE.match(n) or not n[0].isupper()]
+        heads = [LEADING_ARTICLE.sub("", n) for n in [*names, *things]
+                 if LEADING_ARTICLE.match(n) or not n[0].isupper()]
         word_texts = [t for w in dict.fromkeys(w.strip() for w in words if w and w.strip())
                       for t in dict.fromkeys((" " + w, " " + w.lower()))]
         word_starts, self.word_follow, longest_words = _trie(tokenizer, word_texts)
@@ -170,7 +171,8 @@ class MemoryPointer:
         self.determiners = {ids[0] for d in DETERMINERS if len(ids := tokenizer.encode(d)) == 1}
         self.place_slot: dict[int, float] = {}
         if config.lam_place > 0 and places:
-            place_texts = [" " + _ARTICLE.sub("", pl.strip()) for pl in dict.fromkeys(places) if pl and pl.strip()]
+            place_texts = [" " + LEADING_ARTICLE.sub("", pl.strip())
+                           for pl in dict.fromkeys(places) if pl and pl.strip()]
             place_starts, place_follow, longest_places = _trie(tokenizer, place_texts)
             self.place_slot = _normalised(place_starts)
             for prefix, nxt in place_follow.items():  # a place begun is continued like a noun
