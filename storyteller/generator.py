@@ -82,6 +82,10 @@ class Generator:
     def _arrow_ids(self) -> frozenset[int]:
         return frozenset(i for i, p in enumerate(self.tokenizer.pieces) if ">" in p)
 
+    @functools.cached_property
+    def _indent_ids(self) -> torch.Tensor:
+        return torch.tensor([i for i, p in enumerate(self.tokenizer.pieces) if p.startswith((" ", "\n "))])
+
     def early_end_ids(self) -> list[int]:
         """What may not come before `min_tokens`: the stop tokens, and a '>' that would start the player's next
         command (the model answers "OK" and writes "> go north" in Colossal Cave's voice)."""
@@ -153,6 +157,11 @@ class Generator:
             if early and len(out) < settings.min_tokens:
                 logits = logits.clone()
                 logits[early] = float("-inf")
+            if text.endswith("\n"):
+                # A paragraph does not open with a space. In transcripts "\n\n" is followed by "> command", and
+                # with '>' held back (above, or by the grounding guard) the model's next choice was " passage...".
+                logits = logits.clone()
+                logits[self._indent_ids] = float("-inf")
             token = sample_token(logits, settings, rng, recent, temperature=settings.temperature)
             if token in self.stop_ids:
                 reason = "eot"

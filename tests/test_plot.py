@@ -335,3 +335,15 @@ def test_engine_narration_goes_on_until_it_names_the_memory(tiny_tokenizer, tmp_
     assert ungrounded == 10                      # min_tokens, then the end-of-turn it wants
     assert held == 25 or "lamp" in reply.text.lower() or "hans" in reply.text.lower()
     assert held > ungrounded
+
+
+def test_a_paragraph_does_not_open_with_a_space(tiny_checkpoint):
+    from storyteller.config import SamplerConfig
+
+    tok = tiny_checkpoint.tokenizer
+    # A narrator that wants " the lamp" right after a line break (what the model did once '>' was held back).
+    parrot = parrot_generator(tiny_checkpoint, "OK\n the lamp")
+    rng = torch.Generator().manual_seed(0)
+    narration = parrot.narrate([tok.doc_id], SamplerConfig(min_tokens=0, max_tokens=8, temperature=0.5), rng)
+    text = narration.text
+    assert "\n" not in text or not text.split("\n", 1)[1].startswith(" "), repr(text)
