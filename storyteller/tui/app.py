@@ -114,7 +114,8 @@ class StorytellerApp(App[None]):
     def on_mount(self) -> None:
         self.story.show_story(self.engine)
         if self.engine.turns:
-            self.story.add_info(f"Continuing {self.engine.name}: {self.engine.turn_count} turns.")
+            n = self.engine.turn_count
+            self.story.add_info(f"Continuing {self.engine.name}: {n} turn{'' if n == 1 else 's'}.")
         self.refresh_panes()
         self.command_input.focus()
 

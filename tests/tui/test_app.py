@@ -47,6 +47,7 @@ async def test_command_streams_narration_and_is_shown_distinctly(engine):
         assert engine.turn_count == 1
         assert story_texts(app, ".command") == ["> open the door"]
         assert story_texts(app, ".narration") == [DEFAULT_NARRATIONS[0]]
+        assert story_texts(app, ".info") == ["Continuing saga: 1 turn."]  # one turn, not "1 turns"
         assert app.query_one(CommandInput).value == ""
         assert not app.busy
         assert app.query_one(StatusLine).turn == 1
@@ -223,6 +224,7 @@ async def test_app_started_from_a_loaded_engine_shows_previous_turns(make_ui_eng
     async with app.run_test():
         assert story_texts(app, ".command") == ["> open the door"]
         assert story_texts(app, ".narration") == [DEFAULT_NARRATIONS[0]]
+        assert story_texts(app, ".info") == ["Continuing saga: 1 turn."]  # one turn, not "1 turns"
 
 
 async def test_undo_and_retry_keys(engine, fake_generator):
