@@ -47,7 +47,6 @@ async def test_command_streams_narration_and_is_shown_distinctly(engine):
         assert engine.turn_count == 1
         assert story_texts(app, ".command") == ["> open the door"]
         assert story_texts(app, ".narration") == [DEFAULT_NARRATIONS[0]]
-        assert story_texts(app, ".info") == ["Continuing saga: 1 turn."]  # one turn, not "1 turns"
         assert app.query_one(CommandInput).value == ""
         assert not app.busy
         assert app.query_one(StatusLine).turn == 1
