@@ -120,6 +120,8 @@ def build_parser() -> argparse.ArgumentParser:
     bench.add_argument("--model", type=Path, default=None)
     bench.add_argument("--tokens", type=int, default=400)
     bench.add_argument("--train", action="store_true", help="also measure training tokens/s (forward + backward)")
+    bench.add_argument("--tui", action="store_true",
+                       help="also measure streaming in the TUI (run headless): tokens/s and Enter-to-first-words")
     bench.add_argument("--json", action="store_true")
     return parser
 

@@ -137,12 +137,13 @@ def bench_narration(checkpoint: Checkpoint, tokens: int = 400, quantize: bool = 
             "prefill_ms": 1000 * prefill, "prompt_tokens": len(prompt), "tokens": n.tokens}
 
 
-def bench_play(checkpoint: Checkpoint, turns: int = 6) -> dict[str, float]:
-    """Narration speed as in play: int8, a story long enough to fill the cache pointer's window, the memory
-    pointer and the decoding guards on. Streaming speed after the first token, and the median first-token time
-    (prefill of the 256-token context + memory + command, then one sampled token)."""
-    import tempfile
+PLAY_BENCH_COMMANDS = ["look around", "open the door", "ask the ferryman about the witch", "go north",
+                       "light the lantern", "say \"I have come for my sister\"", "follow the path"]
 
+
+def play_bench_engine(checkpoint: Checkpoint, saves: str):
+    """The engine `bench_play` and `bench --tui` narrate with: a story long enough to fill the cache pointer's
+    window, narrations of up to 160 tokens, no loop-guard re-rolls."""
     from storyteller.config import SamplerConfig
     from storyteller.engine import Engine
     from storyteller.generator import Generator
@@ -151,16 +152,25 @@ def bench_play(checkpoint: Checkpoint, turns: int = 6) -> dict[str, float]:
                  "that the witch lives beyond the trees, and that your sister is her prisoner.")
     window = int(checkpoint.meta.get("cache", {}).get("window", 1000))
     opening = "\n\n".join([paragraph] * max(1, window // 35 + 1))
+    engine = Engine(Generator(checkpoint), saves_dir=saves, seed=0, opening=opening,
+                    sampler=SamplerConfig(max_tokens=160))
+    engine.config.autosave = False
+    engine.config.loop_guard_retries = 0
+    return engine
+
+
+def bench_play(checkpoint: Checkpoint, turns: int = 6) -> dict[str, float]:
+    """Narration speed as in play: int8, a story long enough to fill the cache pointer's window, the memory
+    pointer and the decoding guards on. Streaming speed after the first token, and the median first-token time
+    (prefill of the 256-token context + memory + command, then one sampled token)."""
+    import tempfile
+
     with tempfile.TemporaryDirectory() as saves:
-        engine = Engine(Generator(checkpoint), saves_dir=saves, seed=0, opening=opening,
-                        sampler=SamplerConfig(max_tokens=160))
-        engine.config.autosave = False
-        engine.config.loop_guard_retries = 0
-        engine.submit("look around")  # warm-up
+        engine = play_bench_engine(checkpoint, saves)
+        engine.submit(PLAY_BENCH_COMMANDS[0])  # warm-up
         engine.generator.stop_ids = set()  # count streaming speed over whole budgets, as `bench_narration` does
         tokens, seconds, first = 0, 0.0, []
-        for command in ["open the door", "ask the ferryman about the witch", "go north", "light the lantern",
-                        "say \"I have come for my sister\"", "follow the path"][:turns]:
+        for command in PLAY_BENCH_COMMANDS[1 : turns + 1]:
             reply = engine.submit(command)
             if reply.narration is not None and reply.narration.token_ids:
                 tokens += len(reply.narration.token_ids) - 1
@@ -315,6 +325,18 @@ def run_bench_command(args, UserError) -> int:
     result["play_int8_tokens_per_second"] = round(play["tokens_per_second"], 1)
     result["play_first_token_ms"] = round(play["first_token_ms"], 1)
     result["play_cache_pointer"] = play["cache_pointer"]
+    if args.tui:
+        import tempfile
+
+        from storyteller.tui.bench import bench_tui
+
+        with tempfile.TemporaryDirectory() as saves:
+            engine = play_bench_engine(checkpoint, saves)
+            engine.generator.stop_ids = set()
+            tui = bench_tui(engine, PLAY_BENCH_COMMANDS)
+        result["tui_int8_tokens_per_second"] = round(tui["tokens_per_second"], 1)
+        result["tui_first_words_ms"] = round(tui["first_words_ms"], 1)
+        result["tui_first_words_max_ms"] = round(tui["first_words_max_ms"], 1)
     if args.train:
         result["training_bf16_tokens_per_second"] = round(bench_training(checkpoint.model.config), 1)
     if args.json:

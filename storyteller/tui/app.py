@@ -9,7 +9,10 @@ live sampler settings that the generator reads at every token.
 from __future__ import annotations
 
 import threading
+from collections import deque
+from dataclasses import dataclass
 from functools import partial
+from time import monotonic
 
 from textual import on, work
 from textual.app import App, ComposeResult
@@ -33,6 +36,16 @@ from storyteller.tui.screens import HelpScreen, LoadScreen, MemoryEditScreen, Sa
 from storyteller.tui.widgets import CommandInput, MemorySidebar, StatusLine, StoryPane
 
 TEMPERATURE_STEP = 0.05
+SHOW_TIMEOUT = 0.5  # seconds the worker waits for the new turn to be drawn (a safety net: it is set at once)
+
+@dataclass
+class NarrationTiming:
+    """One narration as the player saw it: from Enter to the first words drawn, then the model's streaming."""
+
+    first_words_ms: float | None
+    tokens: int
+    streaming_seconds: float
+
 
 # Actions that read or replace the engine's state: refused while the worker is narrating.
 STATEFUL_ACTIONS = {"save", "load", "undo", "retry", "edit_memory", "new_story"}
@@ -100,7 +113,9 @@ class StorytellerApp(App[None]):
         self.set_reactive(StorytellerApp.temperature, clamp_temperature(engine.settings.temperature))
         self._stop_requested = threading.Event()
         self._narration_id = 0
+        self._submitted_at = 0.0
         self._quit_when_done = False
+        self.timings: deque[NarrationTiming] = deque(maxlen=200)  # `storyteller bench --tui` reads these
 
     # -- layout ------------------------------------------------------------------------------------
     def compose(self) -> ComposeResult:
@@ -225,6 +240,7 @@ class StorytellerApp(App[None]):
     # -- narration worker --------------------------------------------------------------------------
     def start_narration(self, line: str, command: str, retry: bool = False) -> None:
         self._narration_id += 1
+        self._submitted_at = monotonic()
         self._stop_requested.clear()
         self.busy = True
         self.narrate(line, self._narration_id, command, retry)
@@ -233,8 +249,13 @@ class StorytellerApp(App[None]):
     def narrate(self, line: str, narration_id: int, command: str, retry: bool) -> None:
         """Runs in a thread: drives the engine, reports with messages only."""
         worker = get_current_worker()
-        self.post_message(NarrationStarted(narration_id, command, retry))
+        started = NarrationStarted(narration_id, command, retry)
+        self.post_message(started)
+        # Laying out the new turn takes the UI thread tens of milliseconds. Run concurrently, it holds the GIL
+        # the sampling loop needs, and short narrations streamed at a quarter of their headless speed.
+        started.shown.wait(timeout=SHOW_TIMEOUT)
         text, pieces = "", 0
+        queued = threading.Event()
 
         def on_text(piece: str) -> None:
             nonlocal text, pieces
@@ -243,7 +264,9 @@ class StorytellerApp(App[None]):
             else:
                 text += piece
                 pieces += 1
-            self.post_message(NarrationChunk(narration_id, text, pieces))
+            if not queued.is_set():
+                queued.set()
+                self.post_message(NarrationChunk(narration_id, text, pieces, latest=lambda: text, queued=queued))
 
         def should_stop() -> bool:
             return self._stop_requested.is_set() or worker.is_cancelled
@@ -261,11 +284,14 @@ class StorytellerApp(App[None]):
         if message.retry:
             self.story.remove_last_turn()
         self.story.begin_narration(message.command)
+        self.call_after_refresh(message.shown.set)
 
     @on(NarrationChunk)
     def narration_chunk(self, message: NarrationChunk) -> None:
         if message.narration_id == self._narration_id:
-            self.story.stream(message.text)
+            self.story.stream(message.take)  # read (and the next chunk allowed) when the pane redraws
+        else:
+            message.take()
 
     @on(NarrationFinished)
     def narration_finished(self, message: NarrationFinished) -> None:
@@ -275,6 +301,11 @@ class StorytellerApp(App[None]):
             if reply.narration is not None:
                 self.status.tokens_per_second = reply.narration.streaming_tokens_per_second
                 self.status.first_token_ms = 1000 * reply.narration.first_token_seconds
+                drawn = self.story.first_drawn_at
+                self.timings.append(NarrationTiming(
+                    first_words_ms=1000 * (drawn - self._submitted_at) if drawn is not None else None,
+                    tokens=max(0, len(reply.narration.token_ids) - 1),
+                    streaming_seconds=reply.narration.seconds - reply.narration.first_token_seconds))
         else:
             self.story.abandon_narration()
             (self.story.add_error if reply.kind == "error" else self.story.add_info)(reply.text)

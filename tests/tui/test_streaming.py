@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import threading
+
 import pytest
 from textual.widgets import Static
 
@@ -41,3 +43,23 @@ async def test_stream_redraws_at_most_once_per_interval(engine, monkeypatch):
         pane.end_narration("final text")
         assert updates[-1] == "final text"
         await pilot.pause()
+
+
+def test_a_chunk_is_read_when_drawn_and_then_frees_the_worker():
+    # The worker posts no second chunk while one is queued; the pane reads the newest text when it redraws.
+    queued, text = threading.Event(), ["The door"]
+    queued.set()
+    chunk = NarrationChunk(1, "The door", 2, latest=lambda: text[0], queued=queued)
+    text[0] = "The door creaks open"  # streamed after the chunk was posted
+    assert chunk.take() == "The door creaks open"
+    assert not queued.is_set()
+    assert NarrationChunk(1, "plain", 1).take() == "plain"
+
+
+def test_tui_bench_records_every_narration_as_the_player_saw_it(engine):
+    from storyteller.tui.bench import bench_tui
+
+    result = bench_tui(engine, ["look", "open the door", "go north"])
+    assert result["narrations"] == 2  # the first is a warm-up
+    assert result["tokens"] > 0 and result["tokens_per_second"] > 0
+    assert 0 < result["first_words_ms"] <= result["first_words_max_ms"]
