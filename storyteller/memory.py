@@ -390,7 +390,16 @@ _STATUS_PATTERNS: list[tuple[str, str, str]] = [
     # "He crumbles into dust", "crumbled to ashes"
     ("dead", "s", rf"{_ADV}(?:crumbled|crumbles|crumble|turned|turns)\s+(?:in)?to\s+(?:dust|ashes)\b"),
     ("dead", "s", rf"{_ADV}(?:drowned|perished|starved\s+to\s+death|froze\s+to\s+death|bled\s+to\s+death|"
-                  r"breathed\s+(?:his|her|its|their)\s+last|gave\s+up\s+the\s+ghost|expired)\b"),
+                  r"breathed\s+(?:his|her|its|their)\s+last|gave\s+up\s+the\s+ghost|expired|passed\s+away|"
+                  r"passes\s+away|never\s+(?:woke|awoke|wakes)(?:\s+up)?(?:\s+again)?)\b"),
+    # "was laid to rest in the abbey", "was laid in the churchyard"
+    ("dead", "s", r"(?:was|were|had\s+been|has\s+been)\s+laid\s+(?:to\s+rest|in\s+(?:the|a|his|her|their)\s+"
+                  r"(?:\w+\s+)?(?:grave|churchyard|tomb|ground|earth|vault|crypt))\b"),
+    # "toppled into the ravine", "falls into the chasm"; "it does not rise again"
+    ("dead", "s", r"(?:fell|falls|toppled|topples|plunged|plunges|tumbled|tumbles)\s+(?:back\s+|headlong\s+)?"
+                  r"(?:into|down|over|off)\s+(?:the|a)\s+(?:\w+\s+)?(?:chasm|abyss|ravine|precipice|gorge|crevasse)\b|"
+                  r"(?:does|did)\s+not\s+(?:rise|get\s+up|stir|move|breathe)\s+again\b|"
+                  r"never\s+(?:rose|rises|stirred|stirs|moved|moves|breathed)\s+again\b"),
     ("dead", "s", r"(?:'s|s')\s+(?:dead\s+)?(?:body|corpse|grave|funeral|ghost|skeleton|bones|remains)\b"),
     ("dead", "s", r"(?:was|were|had\s+been|has\s+been)\s+(?:[\w'-]+\s+){1,8}?and\s+(?:then\s+)?(?:killed|slain|hanged|"
                   r"beheaded|executed|drowned|murdered|strangled|shot|devoured|eaten|put\s+to\s+death)\b"
@@ -398,6 +407,15 @@ _STATUS_PATTERNS: list[tuple[str, str, str]] = [
     ("dead", "s", r"(?:was|were|is|are|had\s+been|has\s+been)\s+(?:\w+ly\s+)?(?:eaten|gobbled\s+up|swallowed\s+whole|"
                   r"swallowed\s+up)\b(?!\s+(?:up\s+)?(?:with|for)\b)"),
     ("dead", "o", r"\b(?:ate|eats|gobbled\s+up|gobbled|swallowed\s+up)\b"),
+    # "shot him through the heart", "ran him through"; "laid him in the churchyard", "laid her to rest"
+    ("dead", "o", r"\b(?:shot|shoots|stabbed|stabs|ran|runs)\b(?=\s+\S+\s+(?:clean\s+)?through(?:\s+the\s+(?:heart|"
+                  r"head|chest|body|neck|back))?\b)|\b(?:laid|lays)\b(?=\s+\S+\s+(?:to\s+rest|in\s+(?:the|a|his|her)\s+"
+                  r"(?:\w+\s+)?(?:grave|churchyard|tomb|ground|earth|vault|crypt))\b)"),
+    # "found her body", "his body came ashore": the possessive names the dead
+    ("dead", "p", r"\b(?:his|her)\s+(?:dead\s+|lifeless\s+|drowned\s+)?(?:body|corpse)\s+(?:was\s+|had\s+been\s+)?"
+                  r"(?:\w+\s+)?(?:found|lay|lying|came\s+ashore|washed\s+(?:up|ashore)|pulled|dragged|carried|"
+                  r"brought|buried|discovered|recovered)\b|\b(?:found|finds|discovered|discovers|recovered|buried|"
+                  r"buries)\s+(?:his|her)\s+(?:dead\s+|lifeless\s+|drowned\s+)?(?:body|corpse)\b"),
     ("dead", "o", r"\b(?:killed|kills|kill|slew|slays|slay|has\s+slain|had\s+slain|murdered|murders|strangled|"
                   r"beheaded|drowned|devoured|ate\s+up|eats\s+up|shot\s+dead|struck\s+dead|put\s+to\s+death|"
                   r"stabbed\s+to\s+death|buried|bury|buries|executed|hanged)\b"),
@@ -406,13 +424,17 @@ _STATUS_PATTERNS: list[tuple[str, str, str]] = [
                   r"surfaced)\s+(?:up|again)\b"),
     ("dead", "n", r"\b(?:the\s+)?(?:dead\s+)?(?:body|corpse|grave|funeral|ghost|skeleton|bones|remains)\s+of\b"),
     ("dead", "n", r"\b(?:cut|chopped|struck)\s+off\s+the\s+head\s+of\b"),
+    ("dead", "n", r"\b(?:that|this|it)\s+was\s+the\s+end\s+of\b"),
     ("transformed", "s", rf"(?:was|were|is|are|had\s+been|has\s+been|have\s+been|got)\s+{_ADV}(?:turned|changed|"
                          r"transformed|bewitched|enchanted)(?:\s+into\b|\s+to\s+stone\b|(?=[\s.,;!]))"),
     ("transformed", "s", rf"(?:had\s+|has\s+)?{_ADV}(?:turned|turns|changed|changes|transformed|transforms)\s+into\s+"
                          r"(?:a|an|the|some|\w+\s+of)\b"),
     ("transformed", "s", r"(?:became|becomes|become)\s+(?:a|an)\s+(?:\w+\s+){0,2}?(?:frog|toad|swan|stone|statue|"
                          r"tree|bird|beast|bear|wolf|fox|mouse|rat|snake|serpent|raven|crow|dove|fish|cat|dog|"
-                         r"donkey|deer|fawn|pillar|rock|bush|flower|hedgehog|lion|owl|goose|duck|horse|pig)\b"),
+                         r"donkey|deer|fawn|pillar|rock|bush|flower|hedgehog|lion|owl|goose|duck|horse|pig|hare|rabbit|stag|hind|"
+                         r"otter|boar|goat|sheep|lamb|bull|ox|eagle|hawk|falcon|heron|stork|crane|beetle|spider|"
+                         r"worm|lizard|newt|squirrel|weasel|badger|hound|seal|salmon|trout|pebble|oak|willow|"
+                         r"thornbush|beast)\b"),
     ("transformed", "o", r"\b(?:turned|turns|changed|changes|transformed|transforms|bewitched|enchanted)\b"),
     ("imprisoned", "s0", r"(?:thrown|cast|put|locked|shut|flung)\s+(?:up\s+)?(?:in|into)\b"),
     ("imprisoned", "s", rf"(?:was|were|is|are|had\s+been|has\s+been|have\s+been)\s+{_ADV}(?:arrested|"
@@ -429,7 +451,7 @@ _STATUS_PATTERNS: list[tuple[str, str, str]] = [
     ("imprisoned", "o", r"\b(?:imprisoned|imprisons|imprison|jailed|chained|captured|captures|locked|locks|lock|shut|"
                         r"shuts|threw|throws|cast|casts|put|puts|flung|walled|confined|seized|seizes)\b"),
     ("banished", "s", rf"(?:was|were|is|are|had\s+been|has\s+been|have\s+been)\s+{_ADV}(?:banished|exiled|expelled|"
-                      r"outlawed|driven\s+(?:out|away|from)|cast\s+out|sent\s+away|turned\s+out|chased\s+away|"
+                      r"outlawed|driven\s+(?:out|away|from|off)|cast\s+out|sent\s+away|turned\s+out|chased\s+(?:away|out|off)|"
                       r"sent\s+into\s+exile)\b"),
     ("banished", "s", rf"(?:was|were|is|are|had\s+been|has\s+been)\s+{_ADV}(?:marooned|set\s+ashore|put\s+ashore|"
                       r"abandoned\s+on\s+(?:a|an|the)\s+(?:\w+\s+)?(?:island|islet|rock|reef|sandbank|shore))\b"),
@@ -440,7 +462,20 @@ _STATUS_PATTERNS: list[tuple[str, str, str]] = [
     ("banished", "o", r"\b(?:banished|banishes|banish|exiled|exiles|exile|expelled|expels|outlawed|"
                       r"(?:drove|drives|chased)(?!\s+(?:\S+\s+){1,3}?off\b)|sent|turned|cast|ordered|orders)\b"),
     ("departed", "s", r"(?:went|goes|go|ran|runs|flew|flies|rode|rides|sailed|sails|walked|walks|slipped|slips|"
-                      r"hopped|hops|crept|creeps|swam|swims|wandered|wanders|galloped|stole)\s+(?:away|off)\b"),
+                      r"hopped|hops|crept|creeps|swam|swims|wandered|wanders|galloped|stole|lumbered|lumbers|"
+                      r"shambled|shambles|trotted|trots|scurried|scurries|scuttled|scuttles|slunk|slinks|limped|"
+                      r"limps|waddled|waddles|fluttered|flutters|soared|soars|stalked|stalks|stomped|stomps|"
+                      r"strode|strides|slithered|slithers|bounded|bounds|dashed|dashes|hurried|hurries|raced|"
+                      r"races|scampered|scampers|sped|speeds|drifted|drifts|ambled|ambles|plodded|plods|bolted|"
+                      r"bolts|darted|darts|hobbled|hobbles|paddled|paddles|glided|glides)\s+(?:away|off)\b|"
+                      r"(?:went|goes|continued|continues|passed|passes)\s+on\s+(?:his|her|their|its)\s+way\b|"
+                      r"(?:left|leaves|set\s+out|set\s+off|sets\s+out|sets\s+off|took\s+ship|takes\s+ship|"
+                      r"emigrated|emigrates)\s+for\s+(?!(?:a|an|home|work|school|bed|church|dinner|supper|breakfast|"
+                      r"lunch|good|ever|now|the\s+(?:night|day|evening|morning|afternoon|day's|market|fields?|woods?|"
+                      r"garden|yard|stable|barn|shop|kitchen|river|house|castle|hall|village|town))\b)[a-z]|"
+                      r"(?:took|takes)\s+the\s+(?:coach|train|ship|boat|ferry|stage|mail|packet)\s+(?:\w+\s+)?"
+                      r"(?:to|for)\s+(?!(?:the|a|an|his|her|their)\b)[a-z]|"
+                      r"(?:was|were)\s+not\s+(?:seen|heard\s+of)\s+again\b"),
     ("departed", "s", r"(?:departed|departs|set\s+sail|left\s+(?:home|for\s+ever|forever|the\s+(?:house|village|"
                       r"town|city|kingdom|country|castle|palace|island|farm|land)\s+(?:for\s+ever|forever))|"
                       r"left\s+(?:the|his|her|their)\s+(?:village|town|city|kingdom|country|island|valley|land|realm|"
@@ -497,7 +532,8 @@ _STATUS_TRIGGERS = {
     "dead": ("die", "dead", "kill", "ate", "eat", "gobbl", "swallow", "shot", "shoot", "slain", "slew", "slay", "murder", "drown", "devour", "ate up", "eats up",
              "eaten up", "hang", "hung", "behead", "execut", "death", "last", "lifeless", "no more", "body",
              "corpse", "grave", "funeral", "ghost", "skeleton", "bones", "remains", "perish", "expired", "buri",
-             "bury", "strangle", "poison", "head of", "never", "dust", "ashes"),
+             "bury", "strangle", "poison", "head of", "never", "dust", "ashes", "away", "laid", "lays", "fell",
+             "falls", "toppl", "plung", "tumbl", "again", "through", "end of"),
     "transformed": ("turn", "chang", "transform", "bewitch", "enchant", "became", "become"),
     "imprisoned": ("prison", "jail", "chain", "captur", "captive", "lock", "shut", "walled", "thrown", "cast",
                    "arrest", "custody", "gaol", "drag", "haul", "march", "led", "lead", "took", "take", "carri", "sent",
@@ -506,7 +542,7 @@ _STATUS_TRIGGERS = {
     "banished": ("banish", "exile", "expel", "outlaw", "drove", "driven", "cast", "sent", "turned out", "chase",
                  "maroon", "ashore", "abandon", "and ", "order"),
     "departed": ("away", "off", "depart", "sail", "left", "went home", "never", "fled", "flee", "gone", "sea", "back",
-                 "home"),
+                 "home", "way", "for", "took", "takes", "not seen", "not heard"),
     "missing": ("disappear", "vanish", "missing", "lost", "nowhere", "carried", "kidnap", "stole", "spirited",
                 "never", "nobody", "no one", "overboard", "fade", "not", "n't"),
     "alive": ("life", "aliv", "reviv", "woke", "awak", "free", "releas", "rescu", "let", "escap", "back",
@@ -549,6 +585,8 @@ _IN_PLACE_NOW = re.compile(r"\bin\s+(?P<who>(?:the|his|her|its|their)\s+(?:[\w-]
                            r"(?:there\s+)?(?:now\s+)?(?:stood|stands|sat|sits|was|were|is|are|lay|lies|appeared)\s+"
                            r"(?:now\s+)?(?:only\s+)?(?:a|an|two|three|four|five|six|seven|twelve)\s+"
                            r"(?P<new>(?:[\w'-]+\s+){0,2}?(?P<head>[\w'-]+?))s?(?=\s*(?:[.,;!]|$|\b(?:who|with|in|and)\b))")
+_IN_PLACE_NAMED = re.compile(r"\bin\s+(?:the|his|her|its|their)\s+(?:[\w-]+\s+){0,2}?[\w-]+?(?:'s|s'|')\s+place,?\s+"
+                             r"(?:there\s+)?(?:now\s+)?(?:stood|stands|sat|sits|was|is|lay|lies|appeared)\s+")
 _HUMAN_FORMS = frozenset(_words("""man woman boy girl maiden maid prince princess king queen lady youth lad lass
         child knight gentleman person human"""))
 _COMPILED_STATUS = [(st, side, re.compile(rx if rx.startswith(("(?:'s", "\\b")) else r"(?<![a-z])(?:" + rx + ")"))
@@ -576,7 +614,7 @@ _HEDGE_BEFORE = re.compile(r"\b(?:(?:some|others|people|folk|many|they|everyone|
                            r"possibly|rumou?r\s+(?:had\s+it|said))\s+(?:that\s+)?$")
 _TAKE_AWAY_VERBS = ("arrested", "arrests", "arrest", "dragged", "drags", "hauled", "hauls", "marched", "marches", "led",
                     "leads", "took", "takes", "carried", "carries")
-_TO_PRISON = re.compile(r"\s*(?:off\s+|away\s+|back\s+)?(?:in\s+(?:chains|irons|fetters|shackles|handcuffs)\s+|"
+_TO_PRISON = re.compile(r"\s*(?:off\s+|away\s+|back\s+|down\s+|up\s+)?(?:in\s+(?:chains|irons|fetters|shackles|handcuffs)\s+|"
                         r"under\s+guard\s+)?(?:to|into|in)\s+(?:the\s+|a\s+|his\s+|her\s+|their\s+)?"
                         r"(?:[\w'-]+\s+)?(?:prison|jail|gaol|dungeon|cells?|lock-up|gaol-house)\b")
 _KIN = set(_words("""father mother brother sister son daughter husband wife uncle aunt cousin nephew niece
@@ -2072,6 +2110,17 @@ class Memory:
                             continue  # "sent him off to prison"
                     if status == "transformed" and not re.match(r"\s*(?:\w+\s+){0,3}?(?:into|to\s+stone)\b", tail):
                         continue
+                elif side == "p":  # "found her body": whose body the possessive pronoun says
+                    pm = re.search(r"\b(his|her)\b", m.group(0))
+                    at = ms + pm.start()
+                    # whoever found the body is not the dead: "the gardener found her body"
+                    finder = pm.start() > 0
+                    ref = self._resolve_pronoun("him" if pm.group(1) == "his" else "her",
+                                                [c for c in mentions if c.start < at
+                                                 and not (finder and not low[c.end:ms].strip())], at)
+                    if not ref or _NEG_BEFORE.search(low[max(0, ms - 40):ms]):
+                        continue
+                    target = (at, ms + pm.end(), ref)
                 else:  # "the body of X"
                     target = self._object_after(low, chars, me)
                     if target is None:
@@ -2117,7 +2166,12 @@ class Memory:
 
     def _in_place_now(self, sent: str, low: str, chars: list[_Mention]) -> None:
         """"In the bird's place stood a young man": the one who had that shape (the character named there, else the
-        only one under a spell) took the new form."""
+        only one under a spell) took the new form. "In the otter's place there stood Oona": Oona is herself again."""
+        for m in _IN_PLACE_NAMED.finditer(low):
+            named = next((c for c in chars if c.start == m.end() and not c.pron and not c.poss), None)
+            if named is not None and named.key in self.characters \
+                    and self.characters[named.key].status == "transformed":
+                self._change_status(named.key, "alive", sent, verb="back into")
         for m in _IN_PLACE_NOW.finditer(low):
             head = m.group("head")
             if head not in _ROLE_GENDER and head not in _HUMAN_FORMS:
@@ -2199,7 +2253,9 @@ class Memory:
                 if len(gap) > 14 or re.search(r"[,.;:!?\"]", gap):
                     return None
                 if gap.strip() and not re.fullmatch(r"\s*(?:(?:also|too|both|all|at\s+once|then|quickly|off|up|"
-                                                    r"down|away|out|the\s+head\s+of|of)\s*)*", gap):
+                                                    r"down|away|out|the\s+head\s+of|of)\s*)*", gap) \
+                        and not (re.fullmatch(r"\s*(?:the|his|her|their|its|our)\s+[a-z]+\s+", gap)
+                                 and not m.pron and not m.poss):
                     return None
                 if m.poss and not low.startswith(" head", m.end + 2):
                     return None

@@ -898,3 +898,42 @@ def test_seventh_round_names_aliases_and_places():
     assert "Tom" in names
     m = summarize_text("The winter my father died, the inn passed to my mother and me. Mother could not pay.")
     assert char(m, "the mother")["status"] == "alive"
+
+
+NARRATOR = "I was there that year, and I saw it all. I remember it well, for I was young.\n\n"
+
+
+@pytest.mark.parametrize("text, name, status", [
+    ("Lady Wren grew old and frail. She passed away in her sleep on Midsummer Eve.", "Wren", "dead"),
+    ("Captain Rourke drew his pistol. Before he could fire, the bosun shot him through the heart.", "Rourke", "dead"),
+    ("The fox crept up to the hen house. The farmer's dog caught him and that was the end of the fox.", "the fox",
+     "dead"),
+    ("The old king was laid to rest in the abbey, with his sword upon his breast.", "the king", "dead"),
+    ("The giant roared at Jack. Jack swung his axe and the giant toppled into the ravine.", "the giant", "dead"),
+    ("Isobel Crane vanished on the night of the ball. In April the gardener found her body in the ice house.",
+     "Isobel Crane", "dead"),
+    ("My brother Owain left for Sheffield to work in the steel mills.", "Owain", "departed"),
+    ("The peddler shouldered his pack and went on his way down the valley road.", "the peddler", "departed"),
+    ("The ogre took the bread and lumbered off into the forest.", "the ogre", "departed"),
+    ("The abbot set out for Rome in the spring and was not seen again in England.", "the abbot", "departed"),
+    ("The guards dragged the thief down to the dungeon and bolted the door.", "the thief", "imprisoned"),
+    ("The king banished the traitor Corvin from the realm for ever.", "Corvin", "banished"),
+    ("The witch touched Prince Alder with her wand and he became a grey hare.", "Alder", "transformed"),
+])
+def test_eighth_round_status_rules(text, name, status):
+    assert char(summarize_text(NARRATOR + text), name)["status"] == status
+
+
+@pytest.mark.parametrize("text, name", [
+    ("Tom fed the dog. Then Tom washed his body in the river, and Tom sang.", "Tom"),  # a living body
+    ("The sailor left for the night and came back at dawn. The sailor sang.", "the sailor"),  # an errand
+    ("The maid found her body in the garden. The maid wept.", "the maid"),  # the finder is not the dead
+])
+def test_eighth_round_rules_leave_the_living_alone(text, name):
+    assert char(summarize_text(NARRATOR + text), name)["status"] == "alive"
+
+
+def test_named_return_to_human_shape():
+    m = summarize_text(NARRATOR + "The sorceress touched Oona with her beak, and Oona became an otter again. Ewan "
+                       "wrapped his coat around it, and in the otter's place there stood Oona.")
+    assert char(m, "Oona")["status"] == "alive"
