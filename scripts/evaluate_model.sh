@@ -13,4 +13,4 @@ for script in evals/scripts/*.txt; do
   storyteller eval --model "$model" --script "$script" --seed 1 --json > "docs/results/play_$(basename "$script" .txt).json"
 done
 storyteller eval --annotated evals/annotated --json > docs/results/summarizer.json
-storyteller bench --model "$model" --train --json > docs/results/bench.json
+storyteller bench --model "$model" --train --tui --json > docs/results/bench.json
