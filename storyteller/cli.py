@@ -41,6 +41,9 @@ def _add_steering_options(p: argparse.ArgumentParser) -> None:
     p.add_argument("--ground-tokens", type=int, default=None, metavar="N",
                    help="a narration may not end before it names someone or something the memory holds, for up to "
                         "N tokens (default 40; 0: off)")
+    p.add_argument("--command-focus", type=float, default=None, metavar="X",
+                   help="share of that noun steering given to what the command is about, 'lamp' in 'take the lamp' "
+                        "(default 0.5; 0: the memory's nouns only)")
 
 
 def check_steering(args) -> None:
@@ -50,6 +53,8 @@ def check_steering(args) -> None:
         raise UserError(f"--min-tokens must be between 0 and 100, got {args.min_tokens}")
     if args.ground_tokens is not None and not 0 <= args.ground_tokens <= 200:
         raise UserError(f"--ground-tokens must be between 0 and 200, got {args.ground_tokens}")
+    if args.command_focus is not None and not 0.0 <= args.command_focus <= 1.0:
+        raise UserError(f"--command-focus must be between 0 and 1, got {args.command_focus}")
 
 
 def apply_steering(engine, args) -> None:
@@ -60,6 +65,8 @@ def apply_steering(engine, args) -> None:
         engine.settings.min_tokens = args.min_tokens
     if args.ground_tokens is not None:
         engine.config.ground_tokens = args.ground_tokens
+    if args.command_focus is not None:
+        engine.config.command_focus = args.command_focus
 
 
 def build_parser() -> argparse.ArgumentParser:

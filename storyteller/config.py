@@ -109,4 +109,5 @@ class EngineConfig:
     noun_steer: float = 0.5        # in play, the memory pointer's share after "the", "a", "his"... (0: as tuned)
     ground_tokens: int = 40        # a narration may not end before it names something the memory holds, up to
                                    # this many tokens (0: off)
+    command_focus: float = 0.5     # in play, the share of the noun steering for the command's nouns ("the lamp")
     extra: dict[str, Any] = field(default_factory=dict)

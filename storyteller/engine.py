@@ -26,7 +26,8 @@ from storyteller.config import EngineConfig, SamplerConfig, clamp_temperature, f
 from storyteller.constraints import combine, fate_guard, ground_guard, holder_guard, repeat_guard, told_sentences
 from storyteller.generator import Generator, Narration
 from storyteller.memory import Memory, MemoryConfig
-from storyteller.memory_pointer import MemoryPointer, MemoryPointerConfig, memory_names, memory_things, memory_words
+from storyteller.memory_pointer import (MemoryPointer, MemoryPointerConfig, command_nouns, memory_names, memory_things,
+                                        memory_words)
 from storyteller.saves import SaveError, SaveInfo, list_saves, read_save, validate_name, write_atomic, write_save
 
 UNDO_DEPTH = 100  # memory snapshots kept for undo/retry
@@ -281,7 +282,7 @@ class Engine:
     def _narrate(self, command: str, on_text, should_stop, mode: str = "do") -> Narration:
         previous = self.turns[-1].narration if self.turns else self.opening
         prompt = self.model_input(command, mode)
-        hook = self._constraints(self.memory_text(command))
+        hook = self._constraints(self.memory_text(command), command)
 
         def narrate() -> Narration:
             cache = self.story_cache.for_turn() if self.story_cache is not None else None
@@ -301,7 +302,7 @@ class Engine:
             narration.text = "Nothing happens."
         return narration
 
-    def _constraints(self, block: str = ""):
+    def _constraints(self, block: str = "", command: str = ""):
         """The memory pointer, then the guards from hard facts: the dead stay dead, others' things stay theirs,
         no sentence twice (a guard's veto must come last, or the pointer could give a vetoed name mass again)."""
         summary = self.memory.summary_json()
@@ -309,8 +310,10 @@ class Engine:
         tuned = self.generator.checkpoint.meta.get("memory_pointer")
         if self.config.memory_pointer and tuned:
             pointer = MemoryPointer(self.tokenizer, memory_names(summary),
-                                    MemoryPointerConfig(**tuned).steered(self.config.noun_steer), memory_words(block),
-                                    memory_things(summary), summary.get("places", []))
+                                    MemoryPointerConfig(**tuned).steered(self.config.noun_steer,
+                                                                         self.config.command_focus),
+                                    memory_words(block), memory_things(summary), summary.get("places", []),
+                                    command_nouns(command))
             if pointer:
                 def pointer_hook(produced, logits):
                     return pointer.adjust(logits, produced)

@@ -25,7 +25,8 @@ from storyteller.checkpoint import Checkpoint
 from storyteller.constraints import mention_pattern
 from storyteller.corpus import Document, split_documents
 from storyteller.memory import Memory, MemoryConfig
-from storyteller.memory_pointer import MemoryPointer, MemoryPointerConfig, memory_names, memory_things, memory_words
+from storyteller.memory_pointer import (MemoryPointer, MemoryPointerConfig, command_nouns, memory_names, memory_things,
+                                        memory_words)
 
 LN2 = math.log(2)
 MIN_WORDS_BEFORE = 300
@@ -480,6 +481,7 @@ def play_metrics(checkpoint: Checkpoint, lines: Sequence[str], seed: int = 1, en
         if configure is not None:
             configure(engine)
     narrations: list[str] = []
+    about = asked = 0
     continuity = contradictions = 0
     new_names = 0
     for raw in lines:
@@ -496,6 +498,10 @@ def play_metrics(checkpoint: Checkpoint, lines: Sequence[str], seed: int = 1, en
         text = reply.text
         narrations.append(text)
         continuity += _mentions(text, known)
+        nouns = command_nouns(line)
+        if nouns:
+            asked += 1
+            about += _mentions(text, {n.split()[-1] for n in nouns})
         contradictions += fate_contradiction(text, dead)
         characters_after = {c["name"] for c in engine.memory.summary_json()["characters"]}
         new_names += len(characters_after - characters_before)
@@ -514,4 +520,6 @@ def play_metrics(checkpoint: Checkpoint, lines: Sequence[str], seed: int = 1, en
         "fate_contradictions": contradictions,
         "repeated_sentence_rate": round(repeated / max(1, len(sentences)), 4),
         "distinct_2": round(len(set(bigrams)) / max(1, len(bigrams)), 4),
+        # of the commands about something ("take the lamp"), how many narrations name it ("lamp")
+        "command_mentions": round(about / max(1, asked), 4),
     }

@@ -67,6 +67,39 @@ def memory_things(summary: dict) -> list[str]:
     return [o["name"] for o in summary.get("objects", []) if o.get("name")]
 
 
+# What a command's words are when they are not its subject: the verbs of interactive fiction and the words that
+# join a noun phrase to them ("ask the ferryman about the witch" is about "ferryman" and "witch").
+COMMAND_WORDS = frozenset("""
+take get grab pick drop put place give hand offer open close shut unlock lock look examine read go walk run climb
+enter leave exit ask tell talk speak say shout call whisper attack kill hit strike fight light extinguish turn push
+pull eat drink wear remove throw search follow wait listen smell touch feel move use show find hide catch free help
+cross swim jump sit stand sleep wake break cut tie untie fill pour dig pray sing play buy sell trade inventory again
+around inside outside near way some more back deeper toward towards through across along down away off onto out
+about into onto upon over under with from for the and but then this that these those his her its their your my our
+to on at in by of behind beside beneath below above against past before after between beyond round
+north south east west northeast northwest southeast southwest up ne nw se sw
+""".split())
+
+
+def command_nouns(command: str) -> list[str]:
+    """What a player's command is about, as noun phrases: "take the brass lamp" -> ["brass lamp"], "ask the
+    ferryman about the witch" -> ["ferryman", "witch"]. Quoted speech is left out."""
+    text = re.sub(r"\"[^\"]*\"?", " ", command)
+    phrases: list[str] = []
+    current: list[str] = []
+    for word in re.findall(r"[A-Za-z][A-Za-z'-]*|[^\sA-Za-z]", text):
+        low = word.lower()
+        if not word[0].isalpha() or low in COMMAND_WORDS or low in BLOCK_WORDS or low in PRONOUNS:
+            if current:
+                phrases.append(" ".join(current))
+            current = []
+            continue
+        current.append(word)
+    if current:
+        phrases.append(" ".join(current))
+    return [p for p in dict.fromkeys(phrases) if len(p) >= 3]
+
+
 DETERMINERS = (" the", " a", " an", " his", " her", " your", " my", " their", " its", " our", "The", " The")
 PLACE_PREPOSITIONS = (" in", " at", " into")  # "You're in valley.", "You're at end of road." (not "to": "began to")
 LEADING_ARTICLE = re.compile(r"^(?:the|a|an)\s+", re.IGNORECASE)
@@ -83,19 +116,21 @@ class MemoryPointerConfig:
     lam_noun_continue: float = 0.0  # go on with one begun ("the fer" -> "ryman")
     fresh_nouns: bool = False       # play: nouns already said in the narration give way to the others
     lam_place: float = 0.0          # play: right after "in", "at", "into"...: a place the memory holds
+    focus_share: float = 0.0        # play: the share of that noun mass for what the command is about ("the lamp")
 
     def to_dict(self) -> dict:
         return asdict(self)
 
-    def steered(self, noun: float) -> MemoryPointerConfig:
+    def steered(self, noun: float, focus: float = 0.0) -> MemoryPointerConfig:
         """Play time: at least `noun` of the mass after a determiner goes to a noun the memory holds, a noun begun
         is continued as strongly as a name, and one already said in the narration gives way to the others. Only
         after a determiner, because a noun comes next whatever it is; raising the other weights would insert
-        names mid-phrase. Not used for the likelihood figures."""
+        names mid-phrase. `focus` of that mass goes to the nouns of the player's command. Not used for the
+        likelihood figures."""
         if noun <= self.lam_noun:
             return self
         return replace(self, lam_noun=noun, lam_noun_continue=max(self.lam_noun_continue, self.lam_continue),
-                       fresh_nouns=True, lam_place=noun / 2)
+                       fresh_nouns=True, lam_place=noun / 2, focus_share=focus)
 
 
 def _normalised(counts: dict[int, float]) -> dict[int, float]:
@@ -131,7 +166,8 @@ def _longest_match(trie: dict[tuple[int, ...], dict[int, float]], previous: Sequ
 
 class MemoryPointer:
     def __init__(self, tokenizer: Tokenizer, names: Sequence[str], config: MemoryPointerConfig,
-                 words: Sequence[str] = (), things: Sequence[str] = (), places: Sequence[str] = ()) -> None:
+                 words: Sequence[str] = (), things: Sequence[str] = (), places: Sequence[str] = (),
+                 focus: Sequence[str] = ()) -> None:
         self.config = config
         self.tokenizer = tokenizer
         names = [n.strip() for n in dict.fromkeys(names) if n and n.strip() and n.strip().lower() not in PRONOUNS]
@@ -168,6 +204,18 @@ class MemoryPointer:
         noun_starts, self.noun_follow, longest_nouns = _trie(tokenizer, noun_texts)
         self.longest_word = max(longest_words, longest_nouns)
         self.nouns = _normalised(noun_starts) if config.lam_noun > 0 else {}
+        # What the command is about ("take the brass lamp" -> "brass lamp") takes `focus_share` of the noun slot.
+        focus_texts = [" " + LEADING_ARTICLE.sub("", f.strip()) for f in dict.fromkeys(focus) if f and f.strip()]
+        if config.lam_noun > 0 and config.focus_share > 0 and focus_texts:
+            focus_starts, focus_follow, longest_focus = _trie(tokenizer, focus_texts)
+            share = config.focus_share if self.nouns else 1.0
+            mixed = {t: (1 - share) * q for t, q in self.nouns.items()}
+            for t, q in _normalised(focus_starts).items():
+                mixed[t] = mixed.get(t, 0.0) + share * q
+            self.nouns = mixed
+            for prefix, nxt in focus_follow.items():
+                self.noun_follow.setdefault(prefix, nxt)
+            self.longest_word = max(self.longest_word, longest_focus)
         self.determiners = {ids[0] for d in DETERMINERS if len(ids := tokenizer.encode(d)) == 1}
         self.place_slot: dict[int, float] = {}
         if config.lam_place > 0 and places:

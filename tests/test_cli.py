@@ -63,6 +63,7 @@ def test_save_in_one_process_continues_in_another(model_dir, tmp_path):
     (["play", "--noun-steer", "2", "--script", "-"], "--noun-steer"),
     (["eval", "--script", "x.txt", "--min-tokens", "-1"], "--min-tokens"),
     (["eval", "--script", "x.txt", "--ground-tokens", "-1"], "--ground-tokens"),
+    (["play", "--command-focus", "1.5", "--script", "-"], "--command-focus"),
 ])
 def test_bad_input_is_one_line_and_exit_2(argv, message, model_dir, tmp_path, capsys, monkeypatch):
     monkeypatch.chdir(tmp_path)
@@ -111,8 +112,11 @@ def test_steering_options_reach_the_engine(model_dir, tmp_path):
     from storyteller.cli import _open_engine, apply_steering
 
     args = argparse.Namespace(model=model_dir, saves_dir=tmp_path, seed=1, temperature=None, load=None,
-                              no_quantize=True, opening=None, noun_steer=0.0, min_tokens=0, ground_tokens=0)
+                              no_quantize=True, opening=None, noun_steer=0.0, min_tokens=0, ground_tokens=0,
+                              command_focus=0.0)
     engine = _open_engine(args)
     assert engine.config.noun_steer == 0.0 and engine.settings.min_tokens == 0 and engine.config.ground_tokens == 0
-    apply_steering(engine, argparse.Namespace(noun_steer=0.3, min_tokens=None, ground_tokens=None))
+    assert engine.config.command_focus == 0.0
+    apply_steering(engine, argparse.Namespace(noun_steer=0.3, min_tokens=None, ground_tokens=None, command_focus=None))
     assert engine.config.noun_steer == 0.3 and engine.settings.min_tokens == 0 and engine.config.ground_tokens == 0
+    assert engine.config.command_focus == 0.0

@@ -6,7 +6,8 @@ import math
 
 import torch
 
-from storyteller.memory_pointer import MemoryPointer, MemoryPointerConfig, memory_names, memory_things, memory_words
+from storyteller.memory_pointer import (MemoryPointer, MemoryPointerConfig, command_nouns, memory_names, memory_things,
+                                        memory_words)
 
 
 def test_memory_names_reads_characters_aliases_and_places():
@@ -163,3 +164,29 @@ def test_after_a_or_an_the_noun_agrees_with_the_article(tiny_tokenizer):
     assert pointer.distribution(tok.encode("He saw a"))[1] == {lantern: 1.0}
     assert pointer.distribution(tok.encode("He saw an"))[1] == {old: 1.0}
     assert set(pointer.distribution(tok.encode("He saw the"))[1]) == {old, lantern}
+
+
+def test_command_nouns_are_what_the_command_is_about():
+    assert command_nouns("take the brass lamp") == ["brass lamp"]
+    assert command_nouns("ask the old woman the way to the witch") == ["old woman", "witch"]
+    assert command_nouns("take lamp") == ["lamp"]
+    assert command_nouns("go north") == [] and command_nouns("look around") == []
+    assert command_nouns('say "give me the key"') == []  # speech is not a thing to point at
+
+
+def test_in_play_the_commands_nouns_take_their_share_after_a_determiner(tiny_tokenizer):
+    tok = tiny_tokenizer
+    steered = MemoryPointerConfig(0.005, 0.7, lam_noun=0.05).steered(0.5, focus=0.5)
+    assert steered.focus_share == 0.5
+    lamp = tok.encode(" lamp")[0]
+    plain = MemoryPointer(tok, ["the ferryman"], steered, things=["lantern"])
+    focused = MemoryPointer(tok, ["the ferryman"], steered, things=["lantern"], focus=["lamp"])
+    _, before = plain.distribution(tok.encode("You take the"))
+    lam, nouns = focused.distribution(tok.encode("You take the"))
+    assert lam == 0.5 and math.isclose(sum(nouns.values()), 1.0)
+    assert nouns[lamp] >= 0.5 > before.get(lamp, 0.0)
+    assert tok.encode(" lantern")[0] in nouns  # the memory's nouns keep the rest
+    # no steering: the command changes nothing
+    tuned = MemoryPointerConfig(0.005, 0.7, lam_noun=0.05)
+    assert MemoryPointer(tok, [], tuned, things=["lantern"], focus=["lamp"]).nouns == \
+        MemoryPointer(tok, [], tuned, things=["lantern"]).nouns
