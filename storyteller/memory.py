@@ -587,6 +587,8 @@ _IN_PLACE_NOW = re.compile(r"\bin\s+(?P<who>(?:the|his|her|its|their)\s+(?:[\w-]
                            r"(?P<new>(?:[\w'-]+\s+){0,2}?(?P<head>[\w'-]+?))s?(?=\s*(?:[.,;!]|$|\b(?:who|with|in|and)\b))")
 _IN_PLACE_NAMED = re.compile(r"\bin\s+(?:the|his|her|its|their)\s+(?:[\w-]+\s+){0,2}?[\w-]+?(?:'s|s'|')\s+place,?\s+"
                              r"(?:there\s+)?(?:now\s+)?(?:stood|stands|sat|sits|was|is|lay|lies|appeared)\s+")
+_PLACE_NOUN_AFTER = re.compile(r"\s+(?:gaol|jail|prison|castle|church|abbey|cathedral|market|harbou?r|quay|fair|"
+                               r"assizes|bridge|road|moor|common|docks?|station|street|lane|square)\b")
 _HUMAN_FORMS = frozenset(_words("""man woman boy girl maiden maid prince princess king queen lady youth lad lass
         child knight gentleman person human"""))
 _COMPILED_STATUS = [(st, side, re.compile(rx if rx.startswith(("(?:'s", "\\b")) else r"(?<![a-z])(?:" + rx + ")"))
@@ -1494,9 +1496,6 @@ class Memory:
             self.characters[ck] = Character(name=key, aliases=[], gender=gender, kind="role", plural=plural,
                                             first_seen=idx)
             self._aliases[key] = ck
-            self.characters[ck] = Character(name=key, aliases=[], gender=gender, kind="role", plural=plural,
-                                            first_seen=idx)
-            self._aliases[key] = ck
         ch = self.characters.get(ck)
         if ch is None:
             return None
@@ -1582,7 +1581,8 @@ class Memory:
         if not title and ckey in _NOT_NAMES and ckey not in self._aliases:
             return
         # place or person?
-        place_vote = self._place_context(before, lw, title)
+        place_vote = self._place_context(before, lw, title) or bool(
+            not title and _PLACE_NOUN_AFTER.match(low, e0))  # "carried off to Bodmin gaol"
         if not place_vote and not title and re.search(r"[A-Z][\w']+\s+of\s+$", sent[max(0, s0 - 40):s0]):
             place_vote = True  # "Duke Ormond of Carrow": Carrow is his land
         votes = self._names.get(ckey)
@@ -1651,6 +1651,10 @@ class Memory:
         if not bw:
             return False
         prev = bw[-1]
+        if prev in ("up", "down") or (prev == "and" and len(bw) > 1 and bw[-2] in ("here", "there")):
+            return True  # "took the telescope up Gallow Knap", "every name between here and Truro"
+        if prev == "to" and len(bw) > 1 and bw[-2] in ("home", "way", "road", "journey", "path", "route", "voyage"):
+            return True  # "took Elsbet home to Harrowmere", "on the road to Dover"
         if prev in ("the",) and len(bw) > 1:
             prev2 = bw[-2]
             return prev2 in _PLACE_PREP_ALWAYS or prev2 in ("to", "at", "from", "of", "on")
@@ -1681,7 +1685,10 @@ class Memory:
                                                        "village", "realm", "province", "empire", "capital",
                                                        "streets", "king", "queen", "prince", "princess", "sultan",
                                                        "emperor", "people", "court", "shores", "coast", "port",
-                                                       "duke", "lord", "isle", "forest", "mountains", "gates"):
+                                                       "duke", "lord", "isle", "forest", "mountains", "gates",
+                                                       "crown", "throne", "luck", "men", "folk", "bishop", "abbot",
+                                                       "earl", "sheriff", "mayor", "harbour", "bay", "walls",
+                                                       "hills", "marches", "lords", "kings", "queens"):
             return True
         return False
 

@@ -937,3 +937,15 @@ def test_named_return_to_human_shape():
     m = summarize_text(NARRATOR + "The sorceress touched Oona with her beak, and Oona became an otter again. Ewan "
                        "wrapped his coat around it, and in the otter's place there stood Oona.")
     assert char(m, "Oona")["status"] == "alive"
+
+
+@pytest.mark.parametrize("text, place", [
+    ("Josiah Rowan was carried off in irons to Bodmin gaol. Josiah wept.", "Bodmin"),
+    ("I took the telescope up Gallow Knap to watch the hawks.", "Gallow Knap"),
+    ("That letter has every name between here and Truro in it, said Kit.", "Truro"),
+    ("Corwin took Elsbet home to Harrowmere, where his father wept.", "Harrowmere"),
+    ("At Martinmas he set the crown of Wendmark upon his own head.", "Wendmark"),
+])
+def test_places_named_like_people_are_places(text, place):
+    names = {c["name"] for c in summarize_text(NARRATOR + text).summary_json()["characters"]}
+    assert place not in names
