@@ -206,6 +206,7 @@ class MemoryPointer:
         self.nouns = _normalised(noun_starts) if config.lam_noun > 0 else {}
         # What the command is about ("take the brass lamp" -> "brass lamp") takes `focus_share` of the noun slot.
         focus_texts = [" " + LEADING_ARTICLE.sub("", f.strip()) for f in dict.fromkeys(focus) if f and f.strip()]
+        self.unfocused = self.nouns  # after "in the", "at a": where the story is, not what the command is about
         if config.lam_noun > 0 and config.focus_share > 0 and focus_texts:
             focus_starts, focus_follow, longest_focus = _trie(tokenizer, focus_texts)
             share = config.focus_share if self.nouns else 1.0
@@ -279,6 +280,11 @@ class MemoryPointer:
         if self.place_slot and previous and previous[-1] in self.prepositions:
             return self.config.lam_place, self._slot("place", self.place_slot, previous)
         if self.nouns and previous and previous[-1] in self.determiners:
+            if len(previous) > 1 and previous[-2] in self.prepositions and self.unfocused is not self.nouns:
+                # "You are in a lamp": the command's thing is not a place
+                if not self.unfocused:
+                    return self._start["spaced"]
+                return self.config.lam_noun, self._slot("noun-in", self.unfocused, previous)
             return self.config.lam_noun, self._slot("noun", self.nouns, previous)
         if common_name is not None:
             return self.config.lam_start, common_name
@@ -292,7 +298,7 @@ class MemoryPointer:
         """A slot's distribution after `previous`: "a" takes a noun that starts with a consonant and "an" one with a
         vowel; in play, a noun already said in this narration gives way to the others. Each variant is kept, so
         the tensors `adjust` builds for it stay valid."""
-        article = self._articles.get(previous[-1]) if kind == "noun" else None
+        article = self._articles.get(previous[-1]) if kind.startswith("noun") else None
         said = frozenset(t for t in base if t in previous) if self.config.fresh_nouns else frozenset()
         if article is None and not said:
             return base

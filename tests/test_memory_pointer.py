@@ -190,3 +190,14 @@ def test_in_play_the_commands_nouns_take_their_share_after_a_determiner(tiny_tok
     tuned = MemoryPointerConfig(0.005, 0.7, lam_noun=0.05)
     assert MemoryPointer(tok, [], tuned, things=["lantern"], focus=["lamp"]).nouns == \
         MemoryPointer(tok, [], tuned, things=["lantern"]).nouns
+
+
+def test_the_commands_noun_is_not_offered_as_a_place(tiny_tokenizer):
+    tok = tiny_tokenizer
+    steered = MemoryPointerConfig(0.005, 0.7, lam_noun=0.05).steered(0.5, focus=0.5)
+    pointer = MemoryPointer(tok, ["the ferryman"], steered, things=["lantern"], focus=["lamp"])
+    lamp = tok.encode(" lamp")[0]
+    _, after_take = pointer.distribution(tok.encode("You take the"))
+    _, after_in = pointer.distribution(tok.encode("You are in the"))
+    assert after_take.get(lamp, 0.0) >= 0.5 and lamp not in after_in  # "You are in a lamp"
+    assert tok.encode(" lantern")[0] in after_in
