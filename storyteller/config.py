@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import math
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TypeVar
@@ -86,6 +87,25 @@ class SamplerConfig:
 
     def to_dict(self) -> dict[str, Any]:
         return dataclasses.asdict(self)
+
+    def check(self) -> None:
+        """Raise ValueError for settings no narration can use (a hand-edited save: "hot", NaN, top_k -5)."""
+        def number(name: str, lo: float, hi: float, integer: bool = False) -> None:
+            value = getattr(self, name)
+            kinds = (int,) if integer else (int, float)
+            if isinstance(value, bool) or not isinstance(value, kinds) or not math.isfinite(value) \
+                    or not lo <= value <= hi:
+                raise ValueError(f"sampler {name} {value!r} is not {'an integer' if integer else 'a number'} "
+                                 f"from {lo:g} to {hi:g}")
+        number("temperature", 0.0, TEMPERATURE_MAX)
+        number("top_k", 0, 100_000, integer=True)
+        number("top_p", 0.0, 1.0)
+        number("repetition_penalty", 0.1, 10.0)
+        number("repetition_window", 0, 100_000, integer=True)
+        number("max_tokens", 1, 4096, integer=True)
+        number("min_tokens", 0, 4096, integer=True)
+        if self.stop_at not in ("turn", "paragraph"):
+            raise ValueError(f"sampler stop_at {self.stop_at!r} is not 'turn' or 'paragraph'")
 
 
 TEMPERATURE_MIN = 0.05

@@ -29,6 +29,7 @@ from storyteller.memory import Memory, MemoryConfig
 from storyteller.memory_pointer import (MemoryPointer, MemoryPointerConfig, command_nouns, memory_names, memory_things,
                                         memory_words)
 from storyteller.saves import SaveError, SaveInfo, list_saves, read_save, validate_name, write_atomic, write_save
+from storyteller.tokenizer import plain_text
 
 UNDO_DEPTH = 100  # memory snapshots kept for undo/retry
 NARRATING_COMMANDS = ("retry", "say", "story")  # meta-commands that make the narrator speak
@@ -169,6 +170,7 @@ class Reply:
     command: str | None = None
     narration: Narration | None = None
     changed: set[str] = field(default_factory=set)  # parts of the state that changed: story, memory, settings
+    warning: str | None = None  # e.g. the autosave failed: the turn stands, the player should know
 
 
 def similarity(a: str, b: str) -> float:
@@ -185,6 +187,7 @@ class Engine:
         self.tokenizer = generator.tokenizer
         self.saves_dir = Path(saves_dir)
         self.config = config or EngineConfig()
+        self.save_error: str | None = None  # the last autosave's failure, reported with the next reply
         self.settings = sampler or SamplerConfig()  # shared, live: the generator re-reads it every token
         # The continuous cache pointer, with θ/λ/window tuned on validation text and stored with the model.
         tuned = generator.checkpoint.meta.get("cache")
@@ -200,7 +203,7 @@ class Engine:
         if opening is None:
             openings = default_openings()
             opening = openings[random.Random(self.seed).randrange(len(openings))]
-        self.opening = opening
+        self.opening = plain_text(opening)
         self.turns: list[Turn] = []
         self.redo_stack: list[Turn] = []
         self.forks: dict[int, list[Branch]] = {}  # the lines not taken, by the number of turns before the fork
@@ -208,9 +211,18 @@ class Engine:
         self.memory.read(opening)
         self.world_info: list[WorldInfo] = []
         self.author_note = ""
-        self.name = name or f"story-{datetime.now():%Y%m%d-%H%M%S}"
+        self.name = name or self._fresh_name()
         self.created = datetime.now().isoformat(timespec="seconds")
         self._reset_cache()
+
+    def _fresh_name(self) -> str:
+        """story-DATE-TIME, with -2, -3... when a save of that name exists (two /new in the same second)."""
+        base = f"story-{datetime.now():%Y%m%d-%H%M%S}"
+        name, n = base, 1
+        while (Path(self.saves_dir) / f"{name}.json").exists():
+            n += 1
+            name = f"{base}-{n}"
+        return name
 
     @property
     def turn_count(self) -> int:
@@ -257,12 +269,15 @@ class Engine:
     # -- one line of input -------------------------------------------------------------------------
     def submit(self, line: str, on_text: Callable[[str], None] | None = None,
                should_stop: Callable[[], bool] | None = None) -> Reply:
-        line = line.strip()
+        line = plain_text(line).strip()
         if not line:
             return Reply("error", "Type what you do, or /help.")
-        if line.startswith("/"):
-            return self.meta(line, on_text, should_stop)
-        return self.play_turn(line, on_text, should_stop)
+        self.save_error = None
+        reply = self.meta(line, on_text, should_stop) if line.startswith("/") else self.play_turn(line, on_text,
+                                                                                                  should_stop)
+        if self.save_error and reply.kind != "error":
+            reply.warning = f"Autosave failed: {self.save_error}"
+        return reply
 
     def play_turn(self, command: str, on_text: Callable[[str], None] | None = None,
                   should_stop: Callable[[], bool] | None = None, mode: str = "do") -> Reply:
@@ -356,11 +371,11 @@ class Engine:
 
     def _meta_save(self, arg: str) -> Reply:
         try:
-            if arg:
-                self.name = validate_name(arg)
-            path = self.save()
+            name = validate_name(arg) if arg else self.name
+            path = write_save(self.saves_dir, name, self.to_dict())
         except SaveError as e:
             return Reply("error", str(e))
+        self.name = name  # only once it is written: autosaves follow it
         return Reply("info", f"Saved as {self.name} ({path}).")
 
     def _meta_load(self, arg: str) -> Reply:
@@ -467,7 +482,7 @@ class Engine:
         if not arg:
             lines = [f"  {i}. {a[:100]}{'…' if len(a) > 100 else ''}" for i, a in enumerate(alternatives, 1)]
             return Reply("info", "Other narrations of the last turn (/alt N to use one):\n" + "\n".join(lines))
-        n = int(arg) if arg.isdigit() else 0
+        n = int(arg) if re.fullmatch(r"[0-9]{1,6}", arg) else 0  # "²".isdigit() is True, int("²") fails
         if not 1 <= n <= len(alternatives):
             return Reply("error", f"Usage: /alt N, N from 1 to {len(alternatives)} (see /alt).")
         self._replace_last_narration(alternatives[n - 1])
@@ -544,7 +559,10 @@ class Engine:
                          changed={"memory"})
         if verb in ("del", "delete", "remove"):
             try:
-                entry = self.world_info.pop(int(rest) - 1)
+                n = int(rest)
+                if not 1 <= n <= len(self.world_info):
+                    raise IndexError(n)  # pop(-1) would remove the last entry
+                entry = self.world_info.pop(n - 1)
             except (ValueError, IndexError):
                 return Reply("error", f"Usage: /world del N, N from 1 to {len(self.world_info)} (see /world).")
             self.autosave()
@@ -576,6 +594,8 @@ class Engine:
         return "\n".join(lines)
 
     def _meta_export(self, arg: str) -> Reply:
+        if "\x00" in arg:
+            return Reply("error", "Usage: /export [FILE.md]: a file name cannot contain a NUL character.")
         path = Path(arg).expanduser() if arg else self.saves_dir / f"{self.name}.md"
         if path.suffix.lower() not in (".md", ".txt"):
             return Reply("error", "Usage: /export [FILE.md]: the transcript as Markdown (a .md or .txt file).")
@@ -591,11 +611,16 @@ class Engine:
         return Reply("info", f"{self.memory_text()}\n\nPinned facts:\n{pinned}")
 
     def _meta_new(self, arg: str) -> Reply:
-        self.new_story()
+        # seeded from this story's generator: the same seed and script give the same new story
+        self.new_story(seed=int(torch.randint(0, 2**31 - 1, (1,), generator=self.rng)))
         return Reply("info", "A new story begins.", changed={"story", "memory"})
 
     def _meta_quit(self, arg: str) -> Reply:
+        if not self.config.autosave:
+            return Reply("quit", "Farewell.")
         self.autosave()
+        if self.save_error:
+            return Reply("quit", f"Could not save ({self.save_error}). Farewell.")
         return Reply("quit", f"Saved as {self.name}. Farewell.")
 
     # -- undo --------------------------------------------------------------------------------------
@@ -611,27 +636,19 @@ class Engine:
         """Take the last turn off the story and put the memory back to before it (no autosave, no cache rebuild)."""
         turn = self.turns.pop()
         if turn.memory_before is not None:
+            edits = self.memory
             self.memory = Memory.from_dict(turn.memory_before)
+            _keep_player_edits(self.memory, edits)
         else:  # snapshot trimmed away: rebuild the memory from the story itself
             self.memory = self._replay_memory()
         return turn
 
     def _replay_memory(self) -> Memory:
-        pinned = list(self.memory.pinned)
-        forgotten = self.memory.to_dict().get("forgotten", {})
         memory = Memory(MemoryConfig(budget_tokens=self.config.memory_budget))
         memory.read(self.opening)
         for t in self.turns:
             _read_turn(memory, t)
-        for p in pinned:
-            memory.pin(p)
-        # What the player told the memory to forget stays forgotten, even though the story still names it.
-        for kind, keys in forgotten.items():
-            for key in keys:
-                try:
-                    memory.forget(kind, key)
-                except (KeyError, ValueError, IndexError):
-                    pass
+        _keep_player_edits(memory, self.memory)
         return memory
 
     # -- saves -------------------------------------------------------------------------------------
@@ -657,8 +674,15 @@ class Engine:
         return write_save(self.saves_dir, self.name, self.to_dict())
 
     def autosave(self) -> None:
-        if self.config.autosave:
+        """Save after every change. A failure (disk full, the saves folder gone) does not undo the turn: it is kept
+        in `save_error` and reported with the next reply, and the next autosave tries again."""
+        if not self.config.autosave:
+            return
+        try:
             self.save()
+            self.save_error = None
+        except SaveError as e:
+            self.save_error = str(e)
 
     def load(self, name: str) -> None:
         data = read_save(self.saves_dir, name)
@@ -667,20 +691,28 @@ class Engine:
             redo = [Turn.from_dict(t) for t in data.get("redo", [])]
             forks = forks_from_dict(data.get("forks", {}))
             memory = Memory.from_dict(data["memory"]) if data.get("memory") else None
+            seed = data.get("seed", 0)
+            if isinstance(seed, bool) or not isinstance(seed, int) or not 0 <= seed < 2**63:
+                raise ValueError(f"seed {str(seed)[:20]!r} is not a number from 0 to 2^63-1")
             rng = torch.Generator()
             if data.get("rng_state"):
                 rng.set_state(torch.tensor(list(base64.b64decode(data["rng_state"])), dtype=torch.uint8))
             else:
-                rng.manual_seed(int(data.get("seed", 0)))
+                rng.manual_seed(seed)
             sampler = from_dict(SamplerConfig, {**self.settings.to_dict(), **data.get("sampler", {})})
+            sampler.check()
             world_info = [WorldInfo([str(k) for k in e["keys"]], str(e["text"])) for e in data.get("world_info", [])]
             author_note = str(data.get("author_note") or "")
-        except (KeyError, TypeError, ValueError, RuntimeError, AttributeError) as e:
+            opening = data.get("opening", "")
+            if not isinstance(opening, str):
+                raise TypeError("the opening is not text")
+        except (KeyError, TypeError, ValueError, RuntimeError, AttributeError, OverflowError) as e:
             raise SaveError(f"save {name!r} is corrupted ({e.__class__.__name__}: {e})") from None
+        # nothing above changed the story: a corrupted save leaves the one being played (and its file) alone
         self.name = validate_name(name)  # the file it came from, so autosaves go back to it
-        self.seed = int(data.get("seed", 0))
+        self.seed = seed
         self.rng = rng
-        self.opening = data.get("opening", "")
+        self.opening = opening
         self.turns, self.redo_stack, self.forks = turns, redo, forks
         self.world_info = world_info
         self.author_note = author_note
@@ -707,9 +739,25 @@ def play_script(engine: Engine, lines: Iterable[str], out: TextIO) -> None:
         out.write(f"> {line}\n")
         reply = engine.submit(line)
         out.write(f"{reply.text}\n\n")
+        if reply.warning:
+            out.write(f"[{reply.warning}]\n\n")
         out.flush()
         if reply.kind == "quit":
             break
+
+
+def _keep_player_edits(memory: Memory, edited: Memory) -> None:
+    """The player's pins and forgets are edits, not story: they survive /undo, /retry and /alter, which put the
+    memory back to before a turn (a fact pinned after that turn would otherwise vanish, a forgotten one return)."""
+    memory.pinned = list(edited.pinned)
+    memory._render_cache = None
+    # What the player told the memory to forget stays forgotten, even though the story still names it.
+    for kind, keys in edited.to_dict().get("forgotten", {}).items():
+        for key in keys:
+            try:
+                memory.forget(kind, key)
+            except (KeyError, ValueError, IndexError):
+                pass
 
 
 def _read_turn(memory: Memory, turn: Turn) -> None:

@@ -22,7 +22,7 @@ from storyteller.checkpoint import Checkpoint
 from storyteller.config import SamplerConfig
 from storyteller.model import LSTMLanguageModel, State, quantize_for_inference
 from storyteller.sampling import sample_token
-from storyteller.tokenizer import Tokenizer
+from storyteller.tokenizer import Tokenizer, plain_text
 
 # A line starting with "> " is the model beginning a new player command: the narration is over.
 _NEW_COMMAND = re.compile(r"(^|\n)\s*>")
@@ -125,9 +125,9 @@ class Generator:
         tok = self.tokenizer
         ids = list(story_ids[-context_tokens:]) if context_tokens > 0 else []
         if memory_text:
-            ids += [tok.mem_id, *tok.encode(memory_text), tok.end_mem_id]
+            ids += [tok.mem_id, *tok.encode(plain_text(memory_text)), tok.end_mem_id]
         if command:
-            ids += [tok.cmd_id, *tok.encode(command), tok.end_cmd_id]
+            ids += [tok.cmd_id, *tok.encode(plain_text(command)), tok.end_cmd_id]
         return ids or [tok.doc_id]
 
     # -- generation --------------------------------------------------------------------------------

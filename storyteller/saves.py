@@ -28,7 +28,10 @@ class SaveError(Exception):
 def migrate_0_to_1(data: dict[str, Any]) -> dict[str, Any]:
     """Schema 0 (pre-release) kept the story as a list of [command, narration] pairs and no sampler block."""
     data = dict(data)
-    data["turns"] = [{"command": c, "narration": n, "mode": "do"} for c, n in data.pop("story", [])]
+    story = data.pop("story", None)
+    if not isinstance(story, list) or not all(isinstance(p, list) and len(p) == 2 for p in story):
+        raise ValueError("its story is not a list of [command, narration] pairs")
+    data["turns"] = [{"command": c, "narration": n, "mode": "do"} for c, n in story]
     data.setdefault("sampler", {})
     data["schema"] = 1
     return data
@@ -74,6 +77,8 @@ def write_atomic(path: Path, text: str) -> None:
 
 def write_save(saves_dir: Path, name: str, data: dict[str, Any]) -> Path:
     path = save_path(saves_dir, name)
+    if path.parent.exists() and not path.parent.is_dir():
+        raise SaveError(f"cannot write save {path.name}: the saves folder {path.parent} is a file, not a folder")
     data = {**data, "schema": SCHEMA_VERSION, "name": validate_name(name),
             "updated": datetime.now().isoformat(timespec="seconds")}
     try:
@@ -92,22 +97,35 @@ def read_save(saves_dir: Path, name: str) -> dict[str, Any]:
 
 def read_save_file(path: Path) -> dict[str, Any]:
     try:
-        data = json.loads(path.read_text(encoding="utf-8"))
+        # utf-8-sig: a save opened and saved again in an editor that adds a byte-order mark still loads
+        data = json.loads(path.read_text(encoding="utf-8-sig"))
     except (OSError, UnicodeDecodeError) as e:
         raise SaveError(f"cannot read save {path}: {e}") from None
     except json.JSONDecodeError as e:
         raise SaveError(f"save {path.name} is corrupted (invalid JSON at line {e.lineno}); it was left untouched") from None
+    except ValueError as e:  # e.g. an integer of thousands of digits
+        raise SaveError(f"save {path.name} is corrupted ({e}); it was left untouched") from None
     if not isinstance(data, dict) or not isinstance(data.get("turns", None), list) and "story" not in data:
         raise SaveError(f"save {path.name} is not a storyteller session")
-    version = data.get("schema", 0)
-    if not isinstance(version, int) or version > SCHEMA_VERSION:
+    # Only the pre-release format (a "story" list) may lack a schema: a session with turns and no schema was
+    # damaged, and "migrating" it would drop its turns.
+    version = data.get("schema", 0 if "story" in data and "turns" not in data else None)
+    if isinstance(version, bool) or not isinstance(version, int) or version < 0:
+        raise SaveError(f"save {path.name} is corrupted (schema {version!r} is not a version number); "
+                        "it was left untouched")
+    if version > SCHEMA_VERSION:
         raise SaveError(f"save {path.name} has schema {version}, newer than this storyteller ({SCHEMA_VERSION}): upgrade")
-    while version < SCHEMA_VERSION:
-        data = MIGRATIONS[version](data)
-        version = data["schema"]
+    try:
+        while version < SCHEMA_VERSION:
+            data = MIGRATIONS[version](data)
+            version = data["schema"]
+    except (KeyError, TypeError, ValueError) as e:
+        raise SaveError(f"save {path.name} is corrupted ({e}); it was left untouched") from None
     for i, turn in enumerate(data["turns"]):
         if not isinstance(turn, dict) or not isinstance(turn.get("narration"), str):
             raise SaveError(f"save {path.name} is corrupted (turn {i + 1} is malformed)")
+    if not isinstance(data.get("opening", ""), str):
+        raise SaveError(f"save {path.name} is corrupted (its opening is not text)")
     return data
 
 
@@ -128,7 +146,11 @@ def list_saves(saves_dir: Path) -> list[SaveInfo]:
         return []
     infos = []
     for path in saves_dir.glob("*.json"):
-        modified = datetime.fromtimestamp(path.stat().st_mtime)
+        try:
+            modified = datetime.fromtimestamp(path.stat().st_mtime)
+        except OSError as e:  # a dangling link, a file removed meanwhile
+            infos.append(SaveInfo(path.stem, path, datetime.fromtimestamp(0), 0, "", error=f"cannot read: {e.strerror}"))
+            continue
         try:
             data = read_save_file(path)
             story = data.get("opening") or next((t["narration"] for t in data["turns"]), "")

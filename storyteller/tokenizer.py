@@ -10,7 +10,7 @@ The memory block sits right before the command because an LSTM uses its last cou
 from __future__ import annotations
 
 import functools
-
+import re
 from collections.abc import Iterable
 from pathlib import Path
 
@@ -25,6 +25,15 @@ CMD = "<|cmd|>"
 END_CMD = "<|/cmd|>"
 EOT = "<|eot|>"      # end of the narrator's turn
 SPECIAL_TOKENS = [PAD, DOC, MEM, END_MEM, CMD, END_CMD, EOT]
+
+
+_SPECIAL_TOKEN_TEXT = re.compile(r"<\|/?[a-z]+\|>")
+
+
+def plain_text(text: str) -> str:
+    """Text without the control-token strings: "<|eot|>" typed in a command (or "<|/mem|>" in a pinned fact)
+    would otherwise be encoded as the real token and end the turn or close the memory block early."""
+    return _SPECIAL_TOKEN_TEXT.sub("", text) if "<|" in text else text
 
 
 class Tokenizer:

@@ -63,3 +63,35 @@ def test_list_saves_reports_turns_first_line_and_errors(tmp_path):
     infos = {s.name: s for s in list_saves(tmp_path)}
     assert infos["good"].turns == 1 and infos["good"].first_line == "It was dark." and infos["good"].error is None
     assert infos["bad"].error is not None
+
+
+@pytest.mark.parametrize("change", [
+    lambda d: d.pop("schema"),                      # turns and no schema: damaged, not pre-release
+    lambda d: d.update(schema=-1),
+    lambda d: d.update(schema="1"),
+    lambda d: (d.pop("turns"), d.update(schema=0, story=[["look"]])),  # a pre-release pair cut short
+])
+def test_damaged_schema_is_refused_and_the_file_left_alone(tmp_path, change):
+    write_save(tmp_path, "s", {"turns": [{"command": "look", "narration": "A hall."}], "opening": "Hi."})
+    path = tmp_path / "s.json"
+    data = json.loads(path.read_text())
+    change(data)
+    path.write_text(json.dumps(data))
+    before = path.read_text()
+    with pytest.raises(SaveError, match="corrupted"):
+        read_save(tmp_path, "s")
+    assert path.read_text() == before
+
+
+def test_a_save_with_a_byte_order_mark_loads(tmp_path):
+    write_save(tmp_path, "s", {"turns": [], "opening": "Hi."})
+    path = tmp_path / "s.json"
+    path.write_text("\ufeff" + path.read_text(encoding="utf-8"), encoding="utf-8")
+    assert read_save(tmp_path, "s")["opening"] == "Hi."
+
+
+def test_list_saves_survives_a_dangling_link_and_a_bad_opening(tmp_path):
+    (tmp_path / "gone.json").symlink_to(tmp_path / "nowhere.json")
+    write_save(tmp_path, "odd", {"turns": [], "opening": 123})
+    infos = {s.name: s for s in list_saves(tmp_path)}
+    assert infos["gone"].error and infos["odd"].error

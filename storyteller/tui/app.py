@@ -235,6 +235,8 @@ class StorytellerApp(App[None]):
             self.story.add_error(reply.text)
         elif reply.text:
             self.story.add_info(reply.text)
+        if reply.warning:
+            self.story.add_error(reply.warning)
         self.refresh_panes()
 
     # -- narration worker --------------------------------------------------------------------------
@@ -309,6 +311,8 @@ class StorytellerApp(App[None]):
         else:
             self.story.abandon_narration()
             (self.story.add_error if reply.kind == "error" else self.story.add_info)(reply.text)
+        if reply.warning:
+            self.story.add_error(reply.warning)  # e.g. the autosave failed: the turn stands
         self._narration_done()
 
     @on(NarrationFailed)
