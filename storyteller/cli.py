@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import math
 import os
 import signal
 import sys
@@ -55,6 +56,33 @@ def check_steering(args) -> None:
         raise UserError(f"--ground-tokens must be between 0 and 200, got {args.ground_tokens}")
     if args.command_focus is not None and not 0.0 <= args.command_focus <= 1.0:
         raise UserError(f"--command-focus must be between 0 and 1, got {args.command_focus}")
+
+
+# torch.Generator.manual_seed overflows past 64 bits and folds negative seeds onto large ones (-1 is 2**64 - 1):
+# accept one spelling per seed, one that fits a signed 64-bit integer.
+SEED_MAX = 2**63 - 1
+
+
+def check_seed(seed: int | None) -> None:
+    if seed is not None and not 0 <= seed <= SEED_MAX:
+        raise UserError(f"--seed must be between 0 and {SEED_MAX}, got {seed}")
+
+
+def read_text(name: str, what: str) -> str:
+    """The UTF-8 text of file `name` ('-': stdin), a leading BOM dropped (Notepad's "UTF-8" writes one, and it
+    would turn a first '#' comment or '/save' into a command); anything unreadable is a UserError."""
+    try:
+        if name == "-":
+            stdin = getattr(sys.stdin, "buffer", None)  # bytes: a strict text stdin would raise while reading
+            data = stdin.read() if stdin is not None else sys.stdin.read().encode("utf-8")
+        else:
+            data = Path(name).read_bytes()
+        return data.decode("utf-8-sig")
+    except OSError as e:
+        raise UserError(f"cannot read {what} {name}: {e.strerror or e}") from None
+    except UnicodeDecodeError as e:
+        where = "stdin" if name == "-" else name
+        raise UserError(f"cannot read {what} {where}: not UTF-8 text (bad byte at offset {e.start})") from None
 
 
 def apply_steering(engine, args) -> None:
@@ -180,6 +208,7 @@ def _open_engine(args):
     if args.temperature is not None and not 0.0 <= args.temperature <= 2.0:
         raise UserError(f"temperature must be between 0 and 2.0 (0: greedy), got {args.temperature}")
     check_steering(args)
+    check_seed(args.seed)
     if args.load:
         try:
             validate_name(args.load)
@@ -192,10 +221,7 @@ def _open_engine(args):
         raise UserError(str(e)) from None
     opening = None
     if args.opening is not None:
-        try:
-            opening = args.opening.read_text(encoding="utf-8").strip()
-        except (OSError, UnicodeDecodeError) as e:
-            raise UserError(f"cannot read opening {args.opening}: {getattr(e, 'strerror', None) or e}") from None
+        opening = read_text(str(args.opening), "opening").strip()
         if not opening:
             raise UserError(f"opening {args.opening} is empty")
     generator = Generator(checkpoint, quantize=not args.no_quantize)
@@ -220,13 +246,10 @@ def cmd_play(args) -> int:
         return 0
     lines: list[str] = []
     if args.script != "-":
-        try:
-            lines = Path(args.script).read_text(encoding="utf-8").splitlines()
-        except (OSError, UnicodeDecodeError) as e:
-            raise UserError(f"cannot read script {args.script}: {getattr(e, 'strerror', None) or e}") from None
+        lines = read_text(args.script, "script").splitlines()
     engine = _open_engine(args)  # model, temperature and --load are checked before stdin is read
     if args.script == "-":
-        lines = sys.stdin.read().splitlines()
+        lines = read_text("-", "script").splitlines()
     from storyteller.engine import play_script
 
     play_script(engine, lines, out=sys.stdout)
@@ -237,18 +260,32 @@ def cmd_play(args) -> int:
 def cmd_train(args) -> int:
     from rich.console import Console
 
+    from storyteller.checkpoint import CheckpointError, config_problem
     from storyteller.config import ModelConfig, TrainConfig, from_dict
     from storyteller.progress import RichTrainingDisplay, summary_table
     from storyteller.training import train
 
+    # A budget that never ends (NaN, negative minutes) or cannot start (negative steps); 0 means "none given",
+    # which --resume reads as "the saved run's own budget".
+    if args.minutes is not None and not (math.isfinite(args.minutes) and args.minutes >= 0):
+        raise UserError(f"--minutes must be a number, 0 or more, got {args.minutes}")
+    if args.steps is not None and args.steps < 0:
+        raise UserError(f"--steps must be 0 or more, got {args.steps}")
     model_config, train_config = ModelConfig(), TrainConfig()
     if args.config is not None:
         try:
-            raw = json.loads(args.config.read_text())
-        except (OSError, json.JSONDecodeError) as e:
+            raw = json.loads(args.config.read_text(encoding="utf-8"))
+        except (OSError, ValueError) as e:  # ValueError: not JSON, not UTF-8
             raise UserError(f"cannot read config {args.config}: {e}") from None
+        if not isinstance(raw, dict):
+            raise UserError(f"bad config {args.config}: expected an object with 'model' and 'train' keys")
+        for key, cls in (("model", ModelConfig), ("train", TrainConfig)):
+            if problem := config_problem(cls, raw.get(key, {})):
+                raise UserError(f"bad config {args.config}: {key}: {problem}")
         model_config = from_dict(ModelConfig, raw.get("model", {}))
         train_config = from_dict(TrainConfig, raw.get("train", {}))
+        if train_config.minutes < 0 or train_config.max_steps < 0:
+            raise UserError(f"bad config {args.config}: train: minutes and max_steps must be 0 or more")
     if args.resume:  # the saved run's settings apply; a budget given now is extra time or steps
         train_config.minutes, train_config.max_steps = 0.0, 0
     if args.minutes is not None:
@@ -260,6 +297,11 @@ def cmd_train(args) -> int:
     for c in args.corpus:
         if not Path(c).exists():
             raise UserError(f"no such corpus file or folder: {c}")
+    try:  # now, not after the tokenizer is trained
+        args.out.mkdir(parents=True, exist_ok=True)
+    except OSError as e:
+        why = "it is a file, not a folder" if args.out.is_file() else e.strerror or e
+        raise UserError(f"cannot write to --out {args.out}: {why}") from None
     console = Console(stderr=False)
     import torch.distributed as dist
 
@@ -281,7 +323,7 @@ def cmd_train(args) -> int:
                 result = train(args.corpus, args.out, train_config, model_config, resume=args.resume,
                                exclude=args.exclude, callbacks=cbs, cache_dir=args.cache_dir,
                                model_id=args.model_id, should_stop=stop.is_set, init_from=args.init_from)
-            except (FileNotFoundError, ValueError) as e:
+            except (FileNotFoundError, ValueError, CheckpointError) as e:  # a bad --init-from or OUT/last
                 raise UserError(str(e)) from None
     finally:
         signal.signal(signal.SIGINT, previous_handler)
@@ -299,6 +341,16 @@ def cmd_eval(args) -> int:
     from storyteller.evaluation import run_eval_command
 
     check_steering(args)
+    check_seed(args.seed)
+    if args.windows < 2:  # the ablation compares each window with other stories' memories
+        raise UserError(f"--windows must be 2 or more, got {args.windows}")
+    if args.max_chars < 1:
+        raise UserError(f"--max-chars must be 1 or more, got {args.max_chars}")
+    if args.chart is not None and (args.chart.is_dir() or not args.chart.parent.is_dir()):
+        # checked now: the chart is written after the whole evaluation
+        raise UserError(f"cannot write --chart {args.chart}: "
+                        f"{'it is a folder' if args.chart.is_dir() else 'no such folder ' + str(args.chart.parent)}")
+    args.script_lines = read_text(args.script, "script").splitlines() if args.script else None
     args.configure_engine = lambda engine: apply_steering(engine, args)  # for --script plays
     return run_eval_command(args, UserError)
 
@@ -307,13 +359,7 @@ def cmd_eval(args) -> int:
 def cmd_summarize(args) -> int:
     from storyteller.memory import summarize_text
 
-    if args.file == "-":
-        text = sys.stdin.read()
-    else:
-        try:
-            text = Path(args.file).read_text(encoding="utf-8")
-        except (OSError, UnicodeDecodeError) as e:
-            raise UserError(f"cannot read {args.file}: {e}") from None
+    text = read_text(args.file, "story")
     memory = summarize_text(text)
     if args.json:
         print(json.dumps(memory.summary_json(), indent=2))
@@ -342,6 +388,8 @@ def cmd_export(args) -> int:
 def cmd_bench(args) -> int:
     from storyteller.evaluation import run_bench_command
 
+    if args.tokens < 1:
+        raise UserError(f"--tokens must be 1 or more, got {args.tokens}")
     return run_bench_command(args, UserError)
 
 

@@ -65,7 +65,8 @@ def iter_text_files(paths: Iterable[str | Path], exclude: Iterable[str] = ()) ->
     files: list[Path] = []
     for p in map(Path, paths):
         if p.is_dir():
-            files.extend(sorted(q for q in p.rglob("*.txt") if q.name != "README.txt"))
+            # is_file: not a folder named x.txt, not a dangling link
+            files.extend(sorted(q for q in p.rglob("*.txt") if q.name != "README.txt" and q.is_file()))
         elif p.is_file():
             files.append(p)
         else:
@@ -133,7 +134,10 @@ def load_documents(paths: Iterable[str | Path], exclude: Iterable[str] = (), gen
     documents whose names end in TAIL (the classic "first 90% train, last 10% validate" split)."""
     docs: list[Document] = []
     for f in iter_text_files(paths, exclude):
-        text = f.read_text(encoding="utf-8", errors="replace").replace("\r\n", "\n")
+        try:
+            text = f.read_text(encoding="utf-8", errors="replace").replace("\r\n", "\n")
+        except OSError as e:  # unreadable: say which file, in one line
+            raise ValueError(f"cannot read corpus file {f}: {e.strerror or e}") from None
         if val_tail > 0:
             cut = int(len(text) * (1 - val_tail))
             head_docs = split_documents(f, text[:cut], generated_keep=generated_keep)

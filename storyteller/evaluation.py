@@ -91,7 +91,10 @@ def read_corpus_texts(paths: list[str], max_chars: int | None = None,
 
     out, total = [], 0
     for f in iter_text_files(paths):
-        text = f.read_text(encoding="utf-8", errors="replace").replace("\r\n", "\n")
+        try:
+            text = f.read_text(encoding="utf-8", errors="replace").replace("\r\n", "\n")
+        except OSError as e:  # unreadable: say which file, in one line
+            raise ValueError(f"cannot read corpus file {f}: {e.strerror or e}") from None
         text = text[int(len(text) * fraction[0]) : int(len(text) * fraction[1])]
         if max_chars is not None:
             text = text[: max(0, max_chars - total)]
@@ -271,14 +274,14 @@ def run_eval_command(args, UserError) -> int:
 
             result["memory"] = memory_ablation(checkpoint, texts, seed=args.seed, max_windows=args.windows)
             if args.chart is not None and result["memory"].get("by_distance"):
-                args.chart.write_text(distance_chart_svg(result["memory"]["by_distance"]), encoding="utf-8")
+                try:
+                    args.chart.write_text(distance_chart_svg(result["memory"]["by_distance"]), encoding="utf-8")
+                except OSError as e:
+                    raise UserError(f"cannot write --chart {args.chart}: {e.strerror or e}") from None
     if args.script:
         from storyteller.memory_eval import play_metrics
 
-        try:
-            lines = Path(args.script).read_text(encoding="utf-8").splitlines()
-        except OSError as e:
-            raise UserError(f"cannot read script {args.script}: {e.strerror}") from None
+        lines = args.script_lines  # read (and checked) by the command line before the evaluation
         result["play"] = play_metrics(checkpoint, lines, seed=args.seed,
                                       configure=getattr(args, "configure_engine", None))
     return _print_result(result, args, f"evaluation of {checkpoint.model_id}")

@@ -199,19 +199,61 @@ def _split(story: dict[str, Any]) -> str:
     return str(story.get("split") or ("heldout-1" if story.get("heldout") else "development"))
 
 
+def _as_strings(v: Any) -> bool:
+    return isinstance(v, str) or isinstance(v, list) and all(isinstance(x, str) for x in v)
+
+
+def story_problem(story: Any) -> str | None:
+    """What is wrong with an annotated story's shape (a hand-written file), or None."""
+    if not isinstance(story, dict):
+        return f"expected an object, got {type(story).__name__}"
+    if not isinstance(story.get("text"), str):
+        return "'text' must be a string"
+    gold = story.get("gold")
+    if not isinstance(gold, dict):
+        return "'gold' must be an object"
+    if gold.get("hero") is not None and not isinstance(gold["hero"], str):
+        return "gold 'hero' must be a string"
+    unscored = gold.get("unscored", {})
+    lists = [unscored.get(k, []) for k in ("characters", "objects")] if isinstance(unscored, dict) else [None]
+    if not all(isinstance(v, list) and _as_strings(v) for v in lists):
+        return "gold 'unscored' must be an object of name lists"
+    for key, value_key in (("characters", "status"), ("objects", "holder")):
+        entries = gold.get(key, [])
+        if not isinstance(entries, list):
+            return f"gold {key!r} must be a list"
+        for i, e in enumerate(entries):
+            if not (isinstance(e, dict) and isinstance(e.get("name"), str) and _as_strings(e.get(value_key))
+                    and isinstance(e.get("aliases", []), list) and _as_strings(e.get("aliases", []))):
+                return (f"gold {key}[{i}] must be an object with a string 'name', a {value_key!r} (a string or a "
+                        f"list of them) and optional 'aliases' (a list of strings)")
+    return None
+
+
 def score_summarizer(paths: Iterable[str | Path]) -> dict[str, Any]:
-    """Precision/recall of character statuses and object holders over annotated story files (or folders)."""
+    """Precision/recall of character statuses and object holders over annotated story files (or folders).
+    A file that cannot be read or has the wrong shape is a ValueError naming it."""
     files: list[Path] = []
     for p in map(Path, paths):
         if p.is_dir():
             files.extend(sorted(p.glob("*.json")))
         else:
             files.append(p)
+    files = list({f.resolve(): f for f in files}.values())  # a file named twice (or via its folder) counts once
     total, dev, held = _Counts(), _Counts(), _Counts()
     groups: dict[str, _Counts] = {}
     per_file: dict[str, Any] = {}
     for f in files:
-        story = json.loads(f.read_text(encoding="utf-8"))
+        try:
+            story = json.loads(f.read_text(encoding="utf-8"))
+        except OSError as e:
+            raise ValueError(f"{f}: {e.strerror or e}") from None
+        except UnicodeDecodeError:
+            raise ValueError(f"{f}: not UTF-8 text") from None
+        except ValueError as e:
+            raise ValueError(f"{f}: not valid JSON ({e})") from None
+        if problem := story_problem(story):
+            raise ValueError(f"{f}: {problem}")
         memory = summarize_text(story["text"])
         counts, details = _score_one(story, memory)
         total.add(counts)

@@ -475,11 +475,12 @@ def play_metrics(checkpoint: Checkpoint, lines: Sequence[str], seed: int = 1, en
     from storyteller.generator import Generator
 
     if engine is None:
-        saves = tempfile.mkdtemp(prefix="storyteller-eval-")
-        engine = Engine(Generator(checkpoint), saves_dir=saves, seed=seed)
-        engine.config.autosave = False
-        if configure is not None:
-            configure(engine)
+        with tempfile.TemporaryDirectory(prefix="storyteller-eval-") as saves:  # a script's /save lands here
+            engine = Engine(Generator(checkpoint), saves_dir=saves, seed=seed)
+            engine.config.autosave = False
+            if configure is not None:
+                configure(engine)
+            return play_metrics(checkpoint, lines, engine=engine)
     narrations: list[str] = []
     about = asked = 0
     continuity = contradictions = 0

@@ -52,6 +52,20 @@ def test_save_in_one_process_continues_in_another(model_dir, tmp_path):
     assert [t["command"] for t in data["turns"]] == ["look", "open the door"]
 
 
+def _write_bad_inputs(folder):
+    """The files the bad-input rows name, in the test's working folder."""
+    (folder / "binary.bin").write_bytes(b"\xff\xfe\x00garbage\x80")
+    (folder / "afile").write_text("not a folder, not JSON")
+    (folder / "corpus").mkdir()
+    (folder / "corpus/a.txt").write_text("The king had three sons.\n")
+    (folder / "model_list.json").write_text('{"model": [1]}')
+    (folder / "layers_str.json").write_text('{"model": {"n_layer": "2"}}')
+    story = {"text": "The wolf slept.", "gold": {"hero": "you", "characters": [{"name": "wolf", "status": "alive"}]}}
+    for name, data in (("gold_list", {**story, "gold": []}), ("top_list", [story]), ("text_int", {**story, "text": 1}),
+                       ("char_str", {**story, "gold": {"characters": ["wolf"]}})):
+        (folder / f"{name}.json").write_text(json.dumps(data))
+
+
 @pytest.mark.parametrize("argv, message", [
     (["play", "--script", "missing.txt"], "cannot read script"),
     (["play", "--model", "no/such/model", "--script", "-"], "no model checkpoint"),
@@ -64,10 +78,46 @@ def test_save_in_one_process_continues_in_another(model_dir, tmp_path):
     (["eval", "--script", "x.txt", "--min-tokens", "-1"], "--min-tokens"),
     (["eval", "--script", "x.txt", "--ground-tokens", "-1"], "--ground-tokens"),
     (["play", "--command-focus", "1.5", "--script", "-"], "--command-focus"),
+    (["play", "--seed", "99999999999999999999", "--script", "-"], "--seed must be between 0 and"),
+    (["play", "--seed", "-1", "--script", "-"], "--seed must be between 0 and"),
+    (["eval", "--script", "s.txt", "--seed", str(-2**63 - 1)], "--seed must be between 0 and"),
+    (["eval", "--script", "binary.bin"], "cannot read script binary.bin: not UTF-8 text"),
+    (["play", "--script", "binary.bin"], "cannot read script binary.bin: not UTF-8 text"),
+    (["summarize", "binary.bin"], "cannot read story binary.bin: not UTF-8 text"),
+    (["play", "--opening", "binary.bin", "--script", "-"], "cannot read opening binary.bin: not UTF-8 text"),
+    (["eval", "--corpus", "corpus", "--chart", "no/such/dir/chart.svg"], "no such folder no/such/dir"),
+    (["eval", "--corpus", "corpus", "--chart", "corpus"], "--chart corpus: it is a folder"),
+    (["eval", "--corpus", "corpus", "--windows", "-3"], "--windows must be 2 or more"),
+    (["eval", "--corpus", "corpus", "--windows", "1"], "--windows must be 2 or more"),
+    (["eval", "--corpus", "corpus", "--max-chars", "0"], "--max-chars must be 1 or more"),
+    (["eval", "--corpus", "corpus", "--max-chars", "-5"], "--max-chars must be 1 or more"),
+    (["bench", "--tokens", "0"], "--tokens must be 1 or more"),
+    (["bench", "--tokens", "-5"], "--tokens must be 1 or more"),
+    (["export", "--out", "afile"], "cannot export to afile: it is a file"),
+    (["export", "--out", "afile/sub"], "cannot export to afile/sub"),
+    (["train", "--corpus", "corpus", "--out", "afile", "--steps", "1"], "--out afile: it is a file"),
+    (["train", "--corpus", "corpus", "--out", "afile/sub", "--steps", "1"], "--out afile/sub"),
+    (["train", "--corpus", "corpus", "--out", "x", "--steps", "1", "--config", "model_list.json"],
+     "bad config model_list.json: model: expected an object"),
+    (["train", "--corpus", "corpus", "--out", "x", "--steps", "1", "--config", "layers_str.json"],
+     "bad config layers_str.json: model: n_layer '2' is not an integer"),
+    (["train", "--corpus", "corpus", "--out", "x", "--minutes", "-1"], "--minutes must be"),
+    (["train", "--corpus", "corpus", "--out", "x", "--minutes", "nan"], "--minutes must be"),
+    (["train", "--corpus", "corpus", "--out", "x", "--minutes", "inf"], "--minutes must be"),
+    (["train", "--corpus", "corpus", "--out", "x", "--steps", "-1"], "--steps must be 0 or more"),
+    (["train", "--corpus", "corpus", "--out", "x", "--steps", "1", "--init-from", "no/such/model"],
+     "no model checkpoint"),
+    (["eval", "--annotated", "gold_list.json"], "gold_list.json: 'gold' must be an object"),
+    (["eval", "--annotated", "top_list.json"], "top_list.json: expected an object, got list"),
+    (["eval", "--annotated", "text_int.json"], "text_int.json: 'text' must be a string"),
+    (["eval", "--annotated", "char_str.json"], "char_str.json: gold characters[0] must be an object"),
+    (["eval", "--annotated", "binary.bin"], "binary.bin: not UTF-8 text"),
+    (["eval", "--annotated", "afile"], "afile: not valid JSON"),
 ])
 def test_bad_input_is_one_line_and_exit_2(argv, message, model_dir, tmp_path, capsys, monkeypatch):
     monkeypatch.chdir(tmp_path)
-    if "--model" not in argv and argv[0] in ("play", "eval"):
+    _write_bad_inputs(tmp_path)
+    if "--model" not in argv and argv[0] in ("play", "eval", "export"):
         argv = [*argv, "--model", str(model_dir)]
     assert main(argv) == 2
     err = capsys.readouterr().err.strip()
