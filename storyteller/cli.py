@@ -73,6 +73,8 @@ def read_text(name: str, what: str) -> str:
     would turn a first '#' comment or '/save' into a command); anything unreadable is a UserError."""
     try:
         if name == "-":
+            if sys.stdin is None:  # started with stdin closed (`<&-`)
+                raise UserError(f"cannot read {what} from stdin: it is closed")
             stdin = getattr(sys.stdin, "buffer", None)  # bytes: a strict text stdin would raise while reading
             data = stdin.read() if stdin is not None else sys.stdin.read().encode("utf-8")
         else:
@@ -196,6 +198,10 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("storyteller: interrupted", file=sys.stderr)
         return 130
+    except BrokenPipeError:
+        # `storyteller play --script s.txt | head`: the reader left; stop quietly, as Unix tools do
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 141
 
 
 # -- play ------------------------------------------------------------------------------------------
