@@ -502,7 +502,7 @@ class Engine:
         return self.play_turn(mode_command("say", arg), on_text, should_stop, "say")
 
     def _meta_story(self, arg: str, on_text=None, should_stop=None) -> Reply:
-        if not arg:
+        if not arg.strip(' "'):  # the same test as /say, and as the TUI's for a narrating command
             return Reply("error", "Usage: /story TEXT: write the next part of the story yourself; the narrator goes on.")
         return self.play_turn(mode_command("story", arg), on_text, should_stop, "story")
 

@@ -183,6 +183,8 @@ def test_say_and_story_modes(make_engine, tmp_path):
 
     assert engine.submit("/retry").kind == "narration" and engine.turns[-1].mode == "story"
     assert engine.submit("/say").kind == "error" and engine.submit("/story").kind == "error"
+    # what the TUI does not send to its narration worker must not narrate on the UI thread
+    assert engine.submit('/story "').kind == "error" and engine.submit('/story " "').kind == "error"
     engine.save()
     again = make_engine(saves_dir=engine.saves_dir)
     again.load(engine.name)
