@@ -159,8 +159,14 @@ class MemoryEditScreen(ModalScreen[None]):
         self.entries = []
         options: list[Option] = []
 
+        seen: set[str] = set()
+
         def add(kind: str, key: str | int, label: str, value: str = "", shown: str = "") -> None:
-            options.append(self._option(f"{kind}:{key}", kind, label, shown or value))
+            option_id = f"{kind}:{key}"
+            if option_id in seen:  # a hand-edited save can hold one name twice; OptionList refuses duplicate ids
+                return
+            seen.add(option_id)
+            options.append(self._option(option_id, kind, label, shown or value))
             self.entries.append((kind, key, value))
 
         for i, fact in enumerate(memory.pinned):

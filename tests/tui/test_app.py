@@ -416,3 +416,18 @@ async def test_say_goes_through_the_narration_worker(engine, fake_generator):
         assert engine.turn_count == 1 and engine.turns[-1].mode == "say"
         assert story_texts(app, ".command") == ['> say "hello there"']
         assert fake_generator.commands[-1] == 'say "hello there"'
+
+
+async def test_memory_editor_opens_on_a_memory_that_names_someone_twice(engine, monkeypatch):
+    # a hand-edited save can list one character twice; the editor shows it once instead of crashing on the ids
+    summary = engine.memory.summary_json()
+    twice = {**summary, "characters": [{"name": "Brann", "status": "alive"}, {"name": "Brann", "status": "dead"}]}
+    monkeypatch.setattr(engine.memory, "summary_json", lambda: twice)
+    app = make_app(engine)
+    async with app.run_test(size=(110, 40)) as pilot:
+        await pilot.press("f2")
+        screen = app.screen
+        assert isinstance(screen, MemoryEditScreen)
+        entries = screen.query_one("#memory-entries", OptionList)
+        ids = [entries.get_option_at_index(i).id for i in range(entries.option_count)]
+        assert ids.count("character:Brann") == 1 and len(screen.entries) == len(ids)
