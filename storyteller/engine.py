@@ -460,7 +460,9 @@ class Engine:
     def _meta_retry(self, arg: str, on_text=None, should_stop=None) -> Reply:
         if not self.turns:
             return Reply("error", "Nothing to retry.")
-        turn = self.undo(keep_redo=False)
+        # With turns undone after this one, the old line (this turn as told, then those) becomes a branch whole;
+        # otherwise a retry keeps only the old narration, one /alt away.
+        turn = self.undo(keep_redo=bool(self.redo_stack))
         reply = self.play_turn(turn.command, on_text, should_stop, turn.mode)
         self.turns[-1].alternatives = turn.other_narrations(self.turns[-1].narration)  # one /alt away
         self.autosave()
@@ -635,11 +637,16 @@ class Engine:
     def _pop_turn(self) -> Turn:
         """Take the last turn off the story and put the memory back to before it (no autosave, no cache rebuild)."""
         turn = self.turns.pop()
+        restored = None
         if turn.memory_before is not None:
-            edits = self.memory
-            self.memory = Memory.from_dict(turn.memory_before)
-            _keep_player_edits(self.memory, edits)
-        else:  # snapshot trimmed away: rebuild the memory from the story itself
+            try:
+                restored = Memory.from_dict(turn.memory_before)
+            except (KeyError, TypeError, ValueError, AttributeError):
+                restored = None  # a damaged snapshot in a hand-edited save: rebuild instead
+        if restored is not None:
+            _keep_player_edits(restored, self.memory)
+            self.memory = restored
+        else:  # snapshot trimmed away (or damaged): rebuild the memory from the story itself
             self.memory = self._replay_memory()
         return turn
 

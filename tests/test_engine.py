@@ -388,3 +388,25 @@ def test_control_token_text_typed_by_the_player_is_plain_text(make_engine):
     assert ids.count(tok.mem_id) == 1 and ids.count(tok.end_mem_id) == 1
     assert tok.eot_id not in ids and tok.doc_id not in ids[1:]
     assert "<|" not in engine.memory_text()
+
+
+def test_retry_after_undo_keeps_the_old_line_whole_as_a_branch(make_engine):
+    engine = make_engine()
+    engine.submit("open the door")
+    old_narration = engine.turns[-1].narration
+    engine.submit("climb the stairs")
+    engine.submit("/undo")
+    engine.submit("/retry")
+    assert [t.command for t in engine.turns] == ["open the door"] and not engine.redo_stack
+    assert engine.submit("/branch 0 1").kind == "info"
+    assert [t.command for t in engine.turns] == ["open the door", "climb the stairs"]
+    assert engine.turns[0].narration == old_narration
+
+
+def test_undo_with_a_damaged_snapshot_rebuilds_the_memory(make_engine):
+    engine = make_engine()
+    engine.submit("look")
+    engine.submit("open the door")
+    engine.turns[-1].memory_before = {"characters": 5}  # as a hand-edited save could hold it
+    assert engine.submit("/undo").kind == "info"
+    assert engine.turn_count == 1 and "witch" in engine.memory_text()

@@ -332,6 +332,8 @@ class StorytellerApp(App[None]):
     @on(MemoryEdited)
     def memory_edited(self, message: MemoryEdited) -> None:
         self.story.add_info(f"Memory: {message.description}")
+        if self.engine.save_error:  # the edit stands; the player should know it is not on disk yet
+            self.story.add_error(f"Autosave failed: {self.engine.save_error}")
         self.refresh_panes()
 
     # -- actions -----------------------------------------------------------------------------------
