@@ -462,8 +462,17 @@ class Engine:
             return Reply("error", "Nothing to retry.")
         # With turns undone after this one, the old line (this turn as told, then those) becomes a branch whole;
         # otherwise a retry keeps only the old narration, one /alt away.
+        redo_before = list(self.redo_stack)
         turn = self.undo(keep_redo=bool(self.redo_stack))
-        reply = self.play_turn(turn.command, on_text, should_stop, turn.mode)
+        try:
+            reply = self.play_turn(turn.command, on_text, should_stop, turn.mode)
+        except BaseException:
+            # the narrator failed: a retry must not lose the turn it was retrying
+            self.redo_stack = redo_before
+            self.turns.append(turn)
+            self._after_turn(turn)
+            self.autosave()
+            raise
         self.turns[-1].alternatives = turn.other_narrations(self.turns[-1].narration)  # one /alt away
         self.autosave()
         return reply

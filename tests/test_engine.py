@@ -410,3 +410,20 @@ def test_undo_with_a_damaged_snapshot_rebuilds_the_memory(make_engine):
     engine.turns[-1].memory_before = {"characters": 5}  # as a hand-edited save could hold it
     assert engine.submit("/undo").kind == "info"
     assert engine.turn_count == 1 and "witch" in engine.memory_text()
+
+
+def test_a_retry_whose_narrator_fails_keeps_the_turn(make_engine, monkeypatch, tmp_path):
+    engine = make_engine(saves_dir=tmp_path / "saves")
+    engine.submit("look")
+    engine.submit("open the door")
+    before = [(t.command, t.narration) for t in engine.turns]
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("out of memory")
+
+    monkeypatch.setattr(engine.generator, "narrate", broken)
+    with pytest.raises(RuntimeError):
+        engine.submit("/retry")
+    assert [(t.command, t.narration) for t in engine.turns] == before
+    saved = json.loads((tmp_path / "saves" / f"{engine.name}.json").read_text())
+    assert [t["narration"] for t in saved["turns"]] == [n for _, n in before]
