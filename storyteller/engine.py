@@ -82,6 +82,8 @@ class Turn:
 
     @classmethod
     def from_dict(cls, d: dict[str, Any]) -> "Turn":
+        if not isinstance(d.get("command", ""), str) or d.get("mode", "do") not in ("do", "say", "story"):
+            raise ValueError("a turn's command or mode is malformed")
         return cls(d.get("command", ""), d["narration"], d.get("memory_before"), d.get("mode", "do"),
                    [str(a) for a in d.get("alternatives", [])])
 
@@ -372,11 +374,20 @@ class Engine:
     def _meta_save(self, arg: str) -> Reply:
         try:
             name = validate_name(arg) if arg else self.name
+            if name != self.name and self._saved_by_another_story(name):
+                return Reply("error", f"Another story is saved as {name!r}; choose another name (or /load it).")
             path = write_save(self.saves_dir, name, self.to_dict())
         except SaveError as e:
             return Reply("error", str(e))
         self.name = name  # only once it is written: autosaves follow it
         return Reply("info", f"Saved as {self.name} ({path}).")
+
+    def _saved_by_another_story(self, name: str) -> bool:
+        """Whether the save `name` exists and is not this story (another creation time, or unreadable)."""
+        try:
+            return read_save(self.saves_dir, name).get("created") != self.created
+        except SaveError as e:
+            return not str(e).startswith("no save named")
 
     def _meta_load(self, arg: str) -> Reply:
         if not arg:
@@ -707,6 +718,8 @@ class Engine:
             redo = [Turn.from_dict(t) for t in data.get("redo", [])]
             forks = forks_from_dict(data.get("forks", {}))
             memory = Memory.from_dict(data["memory"]) if data.get("memory") else None
+            if memory is not None:
+                memory.summary_json()  # the sidebar and the editor read this: a damaged memory fails here, not there
             seed = data.get("seed", 0)
             if isinstance(seed, bool) or not isinstance(seed, int) or not 0 <= seed < 2**63:
                 raise ValueError(f"seed {str(seed)[:20]!r} is not a number from 0 to 2^63-1")

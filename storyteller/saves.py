@@ -44,7 +44,7 @@ def validate_name(name: str) -> str:
     name = name.strip()
     if name.endswith(".json"):
         name = name[:-5]
-    if not _NAME.match(name) or name in (".", ".."):
+    if not _NAME.match(name) or name in (".", "..") or name.lower().endswith(".json"):
         raise SaveError(f"bad save name {name!r}: use letters, digits, spaces, '-', '_' or '.' (at most 64)")
     return name
 
@@ -103,6 +103,8 @@ def read_save_file(path: Path) -> dict[str, Any]:
         raise SaveError(f"cannot read save {path}: {e}") from None
     except json.JSONDecodeError as e:
         raise SaveError(f"save {path.name} is corrupted (invalid JSON at line {e.lineno}); it was left untouched") from None
+    except RecursionError:  # JSON nested thousands deep
+        raise SaveError(f"save {path.name} is corrupted (nested too deeply); it was left untouched") from None
     except ValueError as e:  # e.g. an integer of thousands of digits
         raise SaveError(f"save {path.name} is corrupted ({e}); it was left untouched") from None
     if not isinstance(data, dict) or not isinstance(data.get("turns", None), list) and "story" not in data:

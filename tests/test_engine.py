@@ -427,3 +427,32 @@ def test_a_retry_whose_narrator_fails_keeps_the_turn(make_engine, monkeypatch, t
     assert [(t.command, t.narration) for t in engine.turns] == before
     saved = json.loads((tmp_path / "saves" / f"{engine.name}.json").read_text())
     assert [t["narration"] for t in saved["turns"]] == [n for _, n in before]
+
+
+def test_save_as_never_overwrites_another_story(make_engine, tmp_path):
+    saves = tmp_path / "saves"
+    first = make_engine(saves_dir=saves)
+    first.submit("look")
+    first.submit("/save precious")
+    other = make_engine(seed=2, saves_dir=saves)
+    other.created = "another time"
+    other.submit("go north")
+    assert other.submit("/save precious").kind == "error"
+    assert json.loads((saves / "precious.json").read_text())["turns"][0]["command"] == "look"
+    assert first.submit("/save precious").kind == "info"  # its own save: fine
+    assert other.submit("/save x.json.json").kind == "error"
+
+
+def test_a_save_whose_memory_is_damaged_is_refused(make_engine, tmp_path):
+    saves = tmp_path / "saves"
+    victim = make_engine(saves_dir=saves, opening="You hold a lantern. The witch watches you.")
+    victim.submit("take the lantern")
+    victim.save()
+    path = saves / f"{victim.name}.json"
+    data = json.loads(path.read_text())
+    for o in data["memory"].get("objects", {}).values() if isinstance(data["memory"].get("objects"), dict) else data["memory"].get("objects", []):
+        o.pop("holder", None)
+    data["turns"][0]["command"] = 5
+    path.write_text(json.dumps(data))
+    engine = make_engine(seed=3, saves_dir=saves)
+    assert engine.submit(f"/load {victim.name}").kind == "error"

@@ -95,3 +95,10 @@ def test_list_saves_survives_a_dangling_link_and_a_bad_opening(tmp_path):
     write_save(tmp_path, "odd", {"turns": [], "opening": 123})
     infos = {s.name: s for s in list_saves(tmp_path)}
     assert infos["gone"].error and infos["odd"].error
+
+
+def test_deeply_nested_json_is_a_corrupted_save(tmp_path):
+    (tmp_path / "deep.json").write_text('{"schema": 1, "turns": [], "x": ' + "[" * 100_000 + "]" * 100_000 + "}")
+    with pytest.raises(SaveError, match="corrupted"):
+        read_save(tmp_path, "deep")
+    assert list_saves(tmp_path)[0].error

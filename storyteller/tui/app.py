@@ -25,6 +25,7 @@ from textual.worker import get_current_worker
 
 from storyteller.config import clamp_temperature
 from storyteller.engine import HELP, NARRATING_COMMANDS, Engine, Reply, mode_command, shown_input
+from storyteller.tokenizer import plain_text
 from storyteller.tui.messages import (
     MemoryEdited,
     NarrationChunk,
@@ -200,6 +201,9 @@ class StorytellerApp(App[None]):
     def submit(self, line: str, *, echo: bool = True) -> None:
         """Send one line to the engine: through the worker when it can generate, directly otherwise."""
         if self.busy:
+            return
+        line = plain_text(line).strip()  # as the engine reads it: "<|eot|>/undo" is /undo, not a narrated command
+        if not line:
             return
         name, _, arg = line[1:].partition(" ") if line.startswith("/") else (None, "", "")
         name = name.lower() if name is not None else None

@@ -431,3 +431,13 @@ async def test_memory_editor_opens_on_a_memory_that_names_someone_twice(engine, 
         entries = screen.query_one("#memory-entries", OptionList)
         ids = [entries.get_option_at_index(i).id for i in range(entries.option_count)]
         assert ids.count("character:Brann") == 1 and len(screen.entries) == len(ids)
+
+
+async def test_a_line_is_classified_as_the_engine_reads_it(engine):
+    # "<|eot|>/temperature 1.7" is the meta-command once the token text is dropped: run as one, not narrated
+    app = make_app(engine)
+    async with app.run_test(size=(110, 32)) as pilot:
+        await type_command(pilot, "<|eot|>/temperature 1.7")
+        await settle(pilot)
+        assert engine.turn_count == 0
+        assert app.temperature == pytest.approx(1.7) and engine.settings.temperature == pytest.approx(1.7)
