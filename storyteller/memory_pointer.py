@@ -78,12 +78,18 @@ around inside outside near way some more back deeper toward towards through acro
 about into onto upon over under with from for the and but then this that these those his her its their your my our
 to on at in by of behind beside beneath below above against past before after between beyond round
 north south east west northeast northwest southeast southwest up ne nw se sw
+is am anyone anybody someone somebody nobody everyone hello hi yes no please
 """.split())
+# A command that speaks ("say hello, is anyone there?") is about nothing the narrator should name.
+_SPEECH_COMMANDS = frozenset("say shout whisper yell cry sing call answer reply".split())
 
 
 def command_nouns(command: str) -> list[str]:
     """What a player's command is about, as noun phrases: "take the brass lamp" -> ["brass lamp"], "ask the
     ferryman about the witch" -> ["ferryman", "witch"]. Quoted speech is left out."""
+    first = command.strip().split(" ", 1)[0].lower()
+    if first in _SPEECH_COMMANDS:
+        return []
     text = re.sub(r"\"[^\"]*\"?", " ", command)
     phrases: list[str] = []
     current: list[str] = []

@@ -172,6 +172,7 @@ def test_command_nouns_are_what_the_command_is_about():
     assert command_nouns("take lamp") == ["lamp"]
     assert command_nouns("go north") == [] and command_nouns("look around") == []
     assert command_nouns('say "give me the key"') == []  # speech is not a thing to point at
+    assert command_nouns("say hello, is anyone there?") == [] and command_nouns("shout for the guard") == []
 
 
 def test_in_play_the_commands_nouns_take_their_share_after_a_determiner(tiny_tokenizer):
