@@ -33,6 +33,13 @@ async def wait_event(event) -> None:
     assert await asyncio.to_thread(event.wait, 10), "the fake generator never got there"
 
 
+async def open_memory_editor(pilot) -> tuple[MemoryEditScreen, OptionList]:
+    await pilot.press("f2")
+    screen = pilot.app.screen
+    assert isinstance(screen, MemoryEditScreen)
+    return screen, screen.query_one("#memory-entries", OptionList)
+
+
 async def type_command(pilot, text: str) -> None:
     pilot.app.query_one(CommandInput).value = text
     await pilot.press("enter")
@@ -297,10 +304,7 @@ async def test_memory_edits_persist_in_the_save(make_ui_engine, saves_dir):
     engine.submit("take the lantern")
     app = make_app(engine)
     async with app.run_test(size=(110, 40)) as pilot:
-        await pilot.press("f2")
-        screen = app.screen
-        assert isinstance(screen, MemoryEditScreen)
-        entries = screen.query_one("#memory-entries", OptionList)
+        screen, entries = await open_memory_editor(pilot)
         value = screen.query_one("#memory-value", Input)
 
         async def select(option_id: str) -> None:
@@ -425,10 +429,7 @@ async def test_memory_editor_opens_on_a_memory_that_names_someone_twice(engine, 
     monkeypatch.setattr(engine.memory, "summary_json", lambda: twice)
     app = make_app(engine)
     async with app.run_test(size=(110, 40)) as pilot:
-        await pilot.press("f2")
-        screen = app.screen
-        assert isinstance(screen, MemoryEditScreen)
-        entries = screen.query_one("#memory-entries", OptionList)
+        screen, entries = await open_memory_editor(pilot)
         ids = [entries.get_option_at_index(i).id for i in range(entries.option_count)]
         assert ids.count("character:Brann") == 1 and len(screen.entries) == len(ids)
 
