@@ -243,6 +243,14 @@ class Engine:
         tail = self.story_text()[-self.config.context_tokens * 8 :]
         return self.tokenizer.encode(tail)[-self.config.context_tokens :]
 
+    def correct_status(self, name: str, status: str) -> None:
+        """The player corrects a character's status (the memory editor); it survives /undo and /retry."""
+        self.memory.set_status(name, status, turn=len(self.turns))
+
+    def correct_holder(self, obj: str, holder: str) -> None:
+        """The player says who holds a thing; it survives /undo and /retry."""
+        self.memory.set_holder(obj, holder, turn=len(self.turns))
+
     def memory_text(self, command: str = "") -> str:
         """The memory block: the rolling memory, with the world-info entries that the recent story or the command
         mention joining the player's pinned facts (the most important items, kept first within the budget)."""
@@ -664,7 +672,7 @@ class Engine:
             except (KeyError, TypeError, ValueError, AttributeError):
                 restored = None  # a damaged snapshot in a hand-edited save: rebuild instead
         if restored is not None:
-            _keep_player_edits(restored, self.memory)
+            _keep_player_edits(restored, self.memory, len(self.turns))
             self.memory = restored
         else:  # snapshot trimmed away (or damaged): rebuild the memory from the story itself
             self.memory = self._replay_memory()
@@ -672,10 +680,13 @@ class Engine:
 
     def _replay_memory(self) -> Memory:
         memory = Memory(MemoryConfig(budget_tokens=self.config.memory_budget))
+        memory.corrections = [dict(c) for c in self.memory.corrections]
         memory.read(self.opening)
-        for t in self.turns:
+        memory.apply_corrections_made_at(0)
+        for i, t in enumerate(self.turns, 1):
             _read_turn(memory, t)
-        _keep_player_edits(memory, self.memory)
+            memory.apply_corrections_made_at(i)  # in story order: a later turn may change what was corrected
+        _keep_player_edits(memory, self.memory, len(self.turns))
         return memory
 
     # -- saves -------------------------------------------------------------------------------------
@@ -775,10 +786,13 @@ def play_script(engine: Engine, lines: Iterable[str], out: TextIO) -> None:
             break
 
 
-def _keep_player_edits(memory: Memory, edited: Memory) -> None:
-    """The player's pins and forgets are edits, not story: they survive /undo, /retry and /alter, which put the
-    memory back to before a turn (a fact pinned after that turn would otherwise vanish, a forgotten one return)."""
+def _keep_player_edits(memory: Memory, edited: Memory, turns: int) -> None:
+    """The player's pins, forgets and corrections are edits, not story: they survive /undo, /retry and /alter,
+    which put the memory back to before a turn (a fact pinned after that turn would otherwise vanish, a forgotten
+    one return, a corrected status revert). `memory` is the story as it stood after `turns` turns."""
     memory.pinned = list(edited.pinned)
+    memory.corrections = [dict(c) for c in edited.corrections]
+    memory.restore_corrections(turns)
     memory._render_cache = None
     # What the player told the memory to forget stays forgotten, even though the story still names it.
     for kind, keys in edited.to_dict().get("forgotten", {}).items():

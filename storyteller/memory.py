@@ -965,6 +965,14 @@ def _shorten(text: str, limit: int = 200) -> str:
     return text if len(text) <= limit else text[: limit - 3].rstrip() + "..."
 
 
+def _correction(c: Any) -> dict[str, Any]:
+    """A player's correction read back from a save; a malformed one is a ValueError (the save is damaged)."""
+    if not (isinstance(c, dict) and c.get("kind") in ("status", "holder") and isinstance(c.get("name"), str)
+            and isinstance(c.get("value"), str) and isinstance(c.get("turn"), int) and not isinstance(c["turn"], bool)):
+        raise ValueError(f"malformed memory correction {str(c)[:60]!r}")
+    return {"kind": c["kind"], "name": c["name"], "value": c["value"], "turn": c["turn"]}
+
+
 def _place_key(name: str) -> str:
     return " ".join(w for w in _norm(name).split() if w not in _ARTICLES)
 
@@ -1050,6 +1058,9 @@ class Memory:
         self._cur_low = ""                             # the sentence being read (lowercase)
         self._cur_nlow = ""                            # the same with quoted speech blanked
         self._forgotten: dict[str, list[str]] = {k: [] for k in FORGET_KINDS}
+        # The player's corrections, {"kind": "status"|"holder", "name", "value", "turn"}: "turn" is the number of
+        # story turns told when the correction was made, so /undo and /retry know which snapshots lack it.
+        self.corrections: list[dict[str, Any]] = []
         self._render_cache: tuple[Any, ...] | None = None
 
     # ------------------------------------------------------------------------------------------------
@@ -3387,6 +3398,7 @@ class Memory:
             "recent_object": list(self._recent()) if self._recent() else None,
             "speaker": self._speaker,
             "forgotten": {k: list(v) for k, v in self._forgotten.items()},
+            "corrections": [dict(c) for c in self.corrections],
         }
 
     @classmethod
@@ -3422,6 +3434,7 @@ class Memory:
         m._speaker = data.get("speaker")
         fg = data.get("forgotten", {})
         m._forgotten = {k: list(fg.get(k, [])) for k in FORGET_KINDS}
+        m.corrections = [_correction(c) for c in data.get("corrections", [])]
         return m
 
     def copy(self) -> "Memory":
@@ -3498,7 +3511,9 @@ class Memory:
             return key
         return None
 
-    def set_status(self, name: str, status: str) -> None:
+    def set_status(self, name: str, status: str, turn: int | None = None) -> None:
+        """Correct a character's status. With `turn` (the story's turn count) it is a player's correction, kept
+        so that it survives /undo and /retry (see `restore_corrections`)."""
         if status not in MEMORY_STATUSES:
             raise ValueError(f"unknown status {status!r}; one of {', '.join(MEMORY_STATUSES)}")
         key = self._lookup_character(name)
@@ -3509,8 +3524,38 @@ class Memory:
             ch.status = status
             ch.evidence = "(set by the player)"
         self._render_cache = None
+        if turn is not None:
+            self._record_correction("status", ch.name, status, turn)
 
-    def set_holder(self, obj: str, holder: str) -> None:
+    def _record_correction(self, kind: str, name: str, value: str, turn: int) -> None:
+        self.corrections = [c for c in self.corrections if (c["kind"], c["name"]) != (kind, name)]
+        self.corrections.append({"kind": kind, "name": name, "value": value, "turn": int(turn)})
+        del self.corrections[:-100]  # bounded, like the forgotten lists
+
+    def _apply_correction(self, c: dict[str, Any]) -> None:
+        try:
+            if c["kind"] == "status":
+                self.set_status(c["name"], c["value"])
+            else:
+                self.set_holder(c["name"], c["value"])
+        except (KeyError, ValueError):
+            pass  # the story as it now stands has no such character or thing
+
+    def apply_corrections_made_at(self, turns: int) -> None:
+        """Replaying a story: the corrections the player made when `turns` turns had been told."""
+        for c in self.corrections:
+            if c["turn"] == turns:
+                self._apply_correction(c)
+
+    def restore_corrections(self, turns: int) -> None:
+        """This memory is a snapshot from when `turns` turns had been told (after /undo, /retry, /alter): the
+        corrections made later are applied again; from now on the snapshots taken for new turns hold them."""
+        for c in self.corrections:
+            if c["turn"] > turns:
+                self._apply_correction(c)
+                c["turn"] = turns
+
+    def set_holder(self, obj: str, holder: str, turn: int | None = None) -> None:
         holder = _WS.sub(" ", str(holder)).strip()
         if not holder:
             raise ValueError("empty holder")
@@ -3527,6 +3572,8 @@ class Memory:
             self.objects[key]["holder"] = holder
         self._bound()
         self._render_cache = None
+        if turn is not None and key in self.objects:
+            self._record_correction("holder", self.objects[key]["name"], holder, turn)
 
     def forget(self, kind: str, key: str) -> None:
         if kind not in FORGET_KINDS:

@@ -59,6 +59,49 @@ def test_retry_and_alter_keep_pins_and_forgets(make_engine):
         assert "ferryman" not in engine.memory_text(), line
 
 
+def _status(engine, name):
+    return next(c["status"] for c in engine.memory.summary_json()["characters"] if c["name"] == name)
+
+
+def _holder(engine, name):
+    return next(o["holder"] for o in engine.memory.summary_json()["objects"] if o["name"] == name)
+
+
+def test_retry_alter_undo_and_load_keep_the_players_corrections(make_engine, tmp_path):
+    engine = make_engine(opening="The witch lives in the tower. The old ferryman waits by the river.",
+                         saves_dir=tmp_path)
+    engine.submit("look")
+    engine.submit("wait")
+    engine.correct_status("the witch", "imprisoned")  # as the TUI's memory editor does
+    engine.correct_holder("lantern", "the ferryman")
+    for line in ("/retry", "/alter The river is quiet.", "/undo"):
+        engine.submit(line)
+        assert _status(engine, "the witch") == "imprisoned", line
+        assert _holder(engine, "lantern") == "the ferryman", line
+    loaded = make_engine(saves_dir=tmp_path)
+    loaded.load(engine.name)
+    loaded.submit("/undo")
+    assert loaded.turn_count == 0
+    assert _status(loaded, "the witch") == "imprisoned" and _holder(loaded, "lantern") == "the ferryman"
+
+
+@pytest.mark.parametrize("snapshots", [True, False])
+def test_a_correction_does_not_overrule_what_the_story_told_after_it(make_engine, snapshots):
+    engine = make_engine(opening="The witch lives in the tower. The old ferryman waits by the river.")
+    engine.submit("look")
+    engine.correct_status("the witch", "imprisoned")
+    engine.submit("/story The witch fell from the tower and died.")
+    assert _status(engine, "the witch") == "dead"
+    engine.submit("wait")
+    if not snapshots:
+        for turn in engine.turns:
+            turn.memory_before = None  # as if these turns were older than the undo depth: the memory is replayed
+    engine.submit("/undo")  # back to after the death: the older correction must not bring the witch back
+    assert _status(engine, "the witch") == "dead"
+    engine.submit("/undo")  # back to before the death: the correction holds again
+    assert _status(engine, "the witch") == "imprisoned"
+
+
 def test_undo_past_the_snapshots_keeps_what_the_player_forgot(make_engine):
     engine = make_engine(opening="The witch lives in the tower. The old ferryman waits by the river.")
     engine.submit("look")
@@ -327,14 +370,19 @@ def test_retry_keeps_alternatives_and_alter_rewrites(make_engine):
 
 @pytest.mark.parametrize("field, value", [("seed", "abc"), ("seed", None), ("opening", 123),
                                            ("sampler", {"temperature": "hot"}), ("sampler", {"top_k": -5}),
-                                           ("sampler", {"temperature": float("nan")})])
+                                           ("sampler", {"temperature": float("nan")}),
+                                           ("memory.corrections", [{"kind": "status", "name": "the witch"}])])
 def test_a_corrupted_save_changes_nothing(make_engine, tmp_path, field, value):
     victim = make_engine(saves_dir=tmp_path / "saves")
     victim.submit("look")
     victim.save()
     path = tmp_path / "saves" / f"{victim.name}.json"
     data = json.loads(path.read_text())
-    data[field] = value
+    *parents, key = field.split(".")
+    target = data
+    for parent in parents:
+        target = target[parent]
+    target[key] = value
     path.write_text(json.dumps(data))
     engine = make_engine(seed=3, saves_dir=tmp_path / "saves")
     engine.submit("go north")

@@ -268,9 +268,9 @@ class MemoryEditScreen(ModalScreen[None]):
         try:
             if kind == "character":
                 value = value.lower()
-                self.engine.memory.set_status(str(key), value)
+                self.engine.correct_status(str(key), value)
             else:
-                self.engine.memory.set_holder(str(key), value)
+                self.engine.correct_holder(str(key), value)
         except (KeyError, ValueError) as e:
             self._error(f"Cannot change {key}: {e}")
             return
