@@ -175,6 +175,9 @@ class Reply:
     warning: str | None = None  # e.g. the autosave failed: the turn stands, the player should know
 
 
+STOPPED_BEFORE_A_WORD = "Stopped before the first word: nothing happened, and no turn was kept."
+
+
 def similarity(a: str, b: str) -> float:
     if not a or not b:
         return 0.0
@@ -293,6 +296,9 @@ class Engine:
                   should_stop: Callable[[], bool] | None = None, mode: str = "do") -> Reply:
         before = self.memory.to_dict()
         narration = self._narrate(command, on_text, should_stop, mode)
+        if narration.stop_reason == "cancelled" and not narration.text:
+            # Stopped before the first word: no story happened, so no turn is kept (not "Nothing happens.").
+            return Reply("info", STOPPED_BEFORE_A_WORD, command=command, narration=narration)
         if self.redo_stack:  # a new command where an undone line went on: that line becomes a branch, not lost
             at = len(self.turns)
             self.forks.setdefault(at, []).append(self._split_off(at, list(reversed(self.redo_stack))))
@@ -323,7 +329,7 @@ class Engine:
             if on_text is not None:
                 on_text("\x00reset")  # tells a streaming UI to drop what it showed
             narration = narrate()
-        if not narration.text:
+        if not narration.text and narration.stop_reason != "cancelled":
             narration.text = "Nothing happens."
         return narration
 
@@ -486,15 +492,20 @@ class Engine:
         try:
             reply = self.play_turn(turn.command, on_text, should_stop, turn.mode)
         except BaseException:
-            # the narrator failed: a retry must not lose the turn it was retrying
-            self.redo_stack = redo_before
-            self.turns.append(turn)
-            self._after_turn(turn)
-            self.autosave()
+            self._put_back(turn, redo_before)  # the narrator failed: a retry must not lose the turn it was retrying
             raise
+        if reply.kind != "narration":  # stopped before a word: the turn stays as it was told
+            self._put_back(turn, redo_before)
+            return reply
         self.turns[-1].alternatives = turn.other_narrations(self.turns[-1].narration)  # one /alt away
         self.autosave()
         return reply
+
+    def _put_back(self, turn: Turn, redo_stack: list[Turn]) -> None:
+        self.redo_stack = redo_stack
+        self.turns.append(turn)
+        self._after_turn(turn)
+        self.autosave()
 
     def _replace_last_narration(self, narration: str) -> Turn:
         """The last turn told differently: the memory goes back to before it and reads the new narration."""
@@ -723,7 +734,20 @@ class Engine:
             self.save_error = str(e)
 
     def load(self, name: str) -> None:
-        data = read_save(self.saves_dir, name)
+        session = self._parse_session(read_save(self.saves_dir, name), name)
+        # nothing above changed the story: a corrupted save leaves the one being played (and its file) alone
+        self.name = validate_name(name)  # the file it came from, so autosaves go back to it
+        self.seed, self.rng, self.opening = session["seed"], session["rng"], session["opening"]
+        self.turns, self.redo_stack, self.forks = session["turns"], session["redo"], session["forks"]
+        self.world_info, self.author_note = session["world_info"], session["author_note"]
+        self.created = session["created"] or self.created
+        for key, value in session["sampler"].to_dict().items():  # update in place: the TUI holds this object
+            setattr(self.settings, key, value)
+        self.memory = session["memory"] if session["memory"] is not None else self._replay_memory()
+        self._reset_cache()
+
+    def _parse_session(self, data: dict[str, Any], name: str) -> dict[str, Any]:
+        """Every part of a save, checked; a damaged one is a SaveError and nothing is changed."""
         try:
             turns = [Turn.from_dict(t) for t in data["turns"]]
             redo = [Turn.from_dict(t) for t in data.get("redo", [])]
@@ -748,22 +772,13 @@ class Engine:
                 raise TypeError("the opening is not text")
         except (KeyError, TypeError, ValueError, RuntimeError, AttributeError, OverflowError) as e:
             raise SaveError(f"save {name!r} is corrupted ({e.__class__.__name__}: {e})") from None
-        # nothing above changed the story: a corrupted save leaves the one being played (and its file) alone
-        self.name = validate_name(name)  # the file it came from, so autosaves go back to it
-        self.seed = seed
-        self.rng = rng
-        self.opening = opening
-        self.turns, self.redo_stack, self.forks = turns, redo, forks
-        self.world_info = world_info
-        self.author_note = author_note
-        self.created = data.get("created", self.created)
-        for key, value in sampler.to_dict().items():  # update in place: the TUI holds this object
-            setattr(self.settings, key, value)
-        self.memory = memory if memory is not None else self._replay_memory()
-        self._reset_cache()
+        return {"turns": turns, "redo": redo, "forks": forks, "memory": memory, "seed": seed, "rng": rng,
+                "sampler": sampler, "world_info": world_info, "author_note": author_note, "opening": opening,
+                "created": data.get("created")}
 
     def list_saves(self) -> list[SaveInfo]:
-        return list_saves(self.saves_dir)
+        """The saves folder, checked as loading checks it: a save listed as loadable loads."""
+        return list_saves(self.saves_dir, check=lambda data, name: self._parse_session(data, name))
 
 
 def play_script(engine: Engine, lines: Iterable[str], out: TextIO) -> None:

@@ -141,8 +141,9 @@ class SaveInfo:
     error: str | None = None
 
 
-def list_saves(saves_dir: Path) -> list[SaveInfo]:
-    """Saves newest first, with turn count and first line; unreadable files are listed with their error."""
+def list_saves(saves_dir: Path, check: Callable[[dict[str, Any], str], Any] | None = None) -> list[SaveInfo]:
+    """Saves newest first, with turn count and first line; unreadable files are listed with their error.
+    `check(data, name)` may reject a readable save with a SaveError (the engine's own checks at load)."""
     saves_dir = Path(saves_dir)
     if not saves_dir.is_dir():
         return []
@@ -154,7 +155,10 @@ def list_saves(saves_dir: Path) -> list[SaveInfo]:
             infos.append(SaveInfo(path.stem, path, datetime.fromtimestamp(0), 0, "", error=f"cannot read: {e.strerror}"))
             continue
         try:
+            validate_name(path.stem)  # a file named so that it cannot be loaded by name is not a save to offer
             data = read_save_file(path)
+            if check is not None:
+                check(data, path.stem)
             story = data.get("opening") or next((t["narration"] for t in data["turns"]), "")
             first = story.strip().splitlines()[0] if story.strip() else ""
             infos.append(SaveInfo(path.stem, path, modified, len(data["turns"]), first[:80]))

@@ -6,6 +6,7 @@ import json
 import pytest
 
 from storyteller.engine import play_script
+from storyteller.saves import SaveError
 
 
 def test_turn_narrates_updates_memory_and_autosaves(make_engine, tmp_path):
@@ -504,3 +505,32 @@ def test_a_save_whose_memory_is_damaged_is_refused(make_engine, tmp_path):
     path.write_text(json.dumps(data))
     engine = make_engine(seed=3, saves_dir=saves)
     assert engine.submit(f"/load {victim.name}").kind == "error"
+
+
+def test_a_turn_stopped_before_its_first_word_is_not_kept(make_engine):
+    engine = make_engine()
+    engine.submit("look")
+    told = [(t.command, t.narration) for t in engine.turns]
+    memory = engine.memory.to_dict()
+    for line in ("open the door", "/retry", "/say hello"):
+        reply = engine.submit(line, should_stop=lambda: True)
+        assert reply.kind == "info" and "no turn was kept" in reply.text, line
+        assert [(t.command, t.narration) for t in engine.turns] == told, line  # a /retry keeps the turn it retried
+        assert engine.memory.to_dict() == memory, line
+
+
+def test_the_saves_listed_as_loadable_are_the_ones_that_load(make_engine, tmp_path):
+    good = make_engine(saves_dir=tmp_path)
+    good.submit("look")
+    good.save()
+    data = json.loads((tmp_path / f"{good.name}.json").read_text())
+    (tmp_path / "negative seed.json").write_text(json.dumps({**data, "seed": -4}))
+    (tmp_path / "bad name!.json").write_text(json.dumps(data))
+    infos = {s.name: s for s in good.list_saves()}
+    assert infos[good.name].error is None and infos[good.name].turns == 1
+    assert "corrupted" in infos["negative seed"].error
+    assert infos["bad name!"].error
+    for name, info in infos.items():
+        if info.error:
+            with pytest.raises(SaveError):
+                make_engine(saves_dir=tmp_path).load(name)

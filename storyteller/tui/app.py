@@ -314,6 +314,8 @@ class StorytellerApp(App[None]):
                     streaming_seconds=reply.narration.seconds - reply.narration.first_token_seconds))
         else:
             self.story.abandon_narration()
+            if message.stopped:  # stopped before a word: no turn kept (a /retry keeps the old one, drawn again)
+                self.story.show_story(self.engine)
             (self.story.add_error if reply.kind == "error" else self.story.add_info)(reply.text)
         if reply.warning:
             self.story.add_error(reply.warning)  # e.g. the autosave failed: the turn stands

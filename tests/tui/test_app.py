@@ -138,6 +138,35 @@ async def test_escape_stops_narration(engine, fake_generator):
         assert story_texts(app, ".stopped-note") == ["(stopped)"]
 
 
+async def test_escape_before_the_first_word_keeps_no_turn(engine, fake_generator):
+    fake_generator.block_next(before_piece=0)
+    app = make_app(engine)
+    async with app.run_test() as pilot:
+        await type_command(pilot, "open the door")
+        await wait_event(fake_generator.reached)
+        await pilot.press("escape")
+        fake_generator.release.set()
+        await settle(pilot)
+        assert not app.busy and engine.turn_count == 0
+        assert story_texts(app, ".turn") == []
+        assert any("no turn was kept" in t for t in story_texts(app, ".info"))
+
+
+async def test_escape_before_the_first_word_of_a_retry_keeps_the_turn(engine, fake_generator):
+    app = make_app(engine)
+    async with app.run_test() as pilot:
+        await type_command(pilot, "open the door")
+        await settle(pilot)
+        fake_generator.block_next(before_piece=0)
+        await type_command(pilot, "/retry")
+        await wait_event(fake_generator.reached)
+        await pilot.press("escape")
+        fake_generator.release.set()
+        await settle(pilot)
+        assert [(t.command, t.narration) for t in engine.turns] == [("open the door", DEFAULT_NARRATIONS[0])]
+        assert story_texts(app, ".narration") == [DEFAULT_NARRATIONS[0]]  # drawn again, not lost from the pane
+
+
 async def test_meta_command_error_is_shown_in_story_pane(engine):
     app = make_app(engine)
     async with app.run_test() as pilot:
