@@ -79,6 +79,30 @@ def stable_fraction(key: str) -> float:
     return int(hashlib.sha1(key.encode()).hexdigest()[:8], 16) / 0x1_0000_0000
 
 
+def split_paragraphs(text: str) -> list[str]:
+    """Paragraphs: blocks between blank lines (Project Gutenberg style, lines hard-wrapped inside them).
+
+    Two other layouts are common in stories found elsewhere, and read as one huge paragraph before:
+    - one paragraph per line with no blank lines between: when the blocks are very long and their lines are
+      long too (not hard-wrapped), every line is a paragraph;
+    - a `> command` transcript with no blank lines: every command line starts a new paragraph.
+    """
+    blocks = [b.strip() for b in re.split(r"\n\s*\n", text) if b.strip()]
+    lines = [line.strip() for line in text.split("\n") if line.strip()]
+    if blocks and lines and len(text) / len(blocks) > 2000 and sorted(map(len, lines))[len(lines) // 2] > 100:
+        blocks = lines
+    paragraphs: list[str] = []
+    for block in blocks:
+        part: list[str] = []
+        for line in block.split("\n"):
+            if part and _COMMAND_LINE.match(line.strip()):
+                paragraphs.append("\n".join(part))
+                part = []
+            part.append(line)
+        paragraphs.append("\n".join(part).strip())
+    return [p for p in paragraphs if p]
+
+
 def split_documents(path: Path, text: str, generated_keep: float = 0.3,
                     story_paragraphs: int = 40) -> list[Document]:
     """Split a file into documents: `###` games in transcripts, titled stories in collections, else chunks.
@@ -86,7 +110,7 @@ def split_documents(path: Path, text: str, generated_keep: float = 0.3,
     Generated random-agent play-throughs are repetitive: only `generated_keep` of them are kept.
     """
     text = re.sub(r"(?m)^(###.*)$", r"\n\1\n", text.replace("\r\n", "\n"))  # a header is its own paragraph
-    paragraphs = [p.strip() for p in re.split(r"\n\s*\n", text) if p.strip()]
+    paragraphs = split_paragraphs(text)
     docs: list[Document] = []
     current = Document(name=f"{path.name}#0")
     generated = "generated" in path.name

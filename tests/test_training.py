@@ -4,13 +4,14 @@ import os
 import socket
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 import torch
 
 from storyteller.checkpoint import load_checkpoint
 from storyteller.config import ModelConfig, TrainConfig
-from storyteller.corpus import load_documents, synthetic_command
+from storyteller.corpus import load_documents, split_documents, split_paragraphs, synthetic_command
 from storyteller.dataset import Batcher, build_turn_data
 from storyteller.training import Callbacks, train
 
@@ -74,6 +75,21 @@ def test_documents_and_synthetic_commands(corpus):
     assert synthetic_command("Then she opened the door of the tower, and the witch fell.") == "open the door of the tower"
     assert synthetic_command('"Who are you?" said the old woman.') == 'say "Who are you"'
     assert synthetic_command("The king loved her dearly.") is None
+
+
+def test_paragraphs_without_blank_lines_between_them():
+    para = ("Mara walked down to the river where the old ferryman kept his boat, and she asked him to take her "
+            "across before the night came down over the marsh.")
+    one_per_line = "\n".join(f"{para} ({i})" for i in range(30))
+    assert split_paragraphs(one_per_line) == [f"{para} ({i})" for i in range(30)]
+    hard_wrapped = "\n\n".join("\n".join([para[:70], para[70:]]) for _ in range(30))  # Gutenberg: lines are wraps
+    assert split_paragraphs(hard_wrapped) == ["\n".join([para[:70], para[70:]])] * 30
+    transcript = "> open mailbox\nOpening the mailbox reveals a leaflet.\n> take leaflet\nTaken.\n> read it"
+    assert split_paragraphs(transcript) == ["> open mailbox\nOpening the mailbox reveals a leaflet.",
+                                            "> take leaflet\nTaken.", "> read it"]
+    game = split_documents(Path("game.txt"), transcript)[0]
+    assert [(u.kind, u.text) for u in game.units][:3] == [
+        ("command", "open mailbox"), ("response", "Opening the mailbox reveals a leaflet."), ("command", "take leaflet")]
 
 
 def test_windows_put_memory_before_command_and_mask_them(corpus, tiny_tokenizer):
