@@ -175,6 +175,13 @@ class Reply:
     warning: str | None = None  # e.g. the autosave failed: the turn stands, the player should know
 
 
+def player_line(line: str) -> str:
+    """A line as the engine reads it: control-token text dropped, and a transcript's prompt too ("> take the lamp",
+    pasted from a play-through or written so in a script, is the command "take the lamp")."""
+    line = plain_text(line).strip()
+    return line[1:].lstrip() if line.startswith(">") else line
+
+
 STOPPED_BEFORE_A_WORD = "Stopped before the first word: nothing happened, and no turn was kept."
 
 
@@ -282,7 +289,7 @@ class Engine:
     # -- one line of input -------------------------------------------------------------------------
     def submit(self, line: str, on_text: Callable[[str], None] | None = None,
                should_stop: Callable[[], bool] | None = None) -> Reply:
-        line = plain_text(line).strip()
+        line = player_line(line)
         if not line:
             return Reply("error", "Type what you do, or /help.")
         self.save_error = None
@@ -789,7 +796,7 @@ def play_script(engine: Engine, lines: Iterable[str], out: TextIO) -> None:
         out.write(f"[continuing {engine.name}: {engine.turn_count} turns]\n\n")
     for raw in lines:
         line = raw.strip()
-        if not line or line.startswith("#"):
+        if line.startswith("#") or not (line := player_line(line)):
             continue
         out.write(f"> {line}\n")
         reply = engine.submit(line)

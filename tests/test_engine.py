@@ -534,3 +534,11 @@ def test_the_saves_listed_as_loadable_are_the_ones_that_load(make_engine, tmp_pa
         if info.error:
             with pytest.raises(SaveError):
                 make_engine(saves_dir=tmp_path).load(name)
+
+
+def test_a_transcript_prompt_before_a_command_is_not_part_of_it(make_engine):
+    engine = make_engine()
+    out = io.StringIO()
+    play_script(engine, ["> take the lamp", ">look", "> /undo"], out)
+    assert [t.command for t in engine.turns] == ["take the lamp"]
+    assert "> take the lamp\n" in out.getvalue() and "> > " not in out.getvalue()

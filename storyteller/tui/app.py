@@ -24,8 +24,7 @@ from textual.widgets import Footer
 from textual.worker import get_current_worker
 
 from storyteller.config import clamp_temperature
-from storyteller.engine import HELP, NARRATING_COMMANDS, Engine, Reply, mode_command, shown_input
-from storyteller.tokenizer import plain_text
+from storyteller.engine import HELP, NARRATING_COMMANDS, Engine, Reply, mode_command, player_line, shown_input
 from storyteller.tui.messages import (
     MemoryEdited,
     NarrationChunk,
@@ -202,7 +201,7 @@ class StorytellerApp(App[None]):
         """Send one line to the engine: through the worker when it can generate, directly otherwise."""
         if self.busy:
             return
-        line = plain_text(line).strip()  # as the engine reads it: "<|eot|>/undo" is /undo, not a narrated command
+        line = player_line(line)  # as the engine reads it: "<|eot|>/undo" is /undo, not a narrated command
         if not line:
             return
         name, _, arg = line[1:].partition(" ") if line.startswith("/") else (None, "", "")
