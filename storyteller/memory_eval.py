@@ -4,6 +4,8 @@
    the window given the same recent context and (a) the true memory of the text before it, (b) no memory,
    (c) the memory of a different story. Also restricted to character/place-name tokens, a ranking test
    (true memory vs 4 memories of other stories, Fan et al. 2018) and the continuous cache pointer on top.
+   The ranking is also run on passages (the window's paragraph and those after it, PASSAGE_TOKENS tokens): one
+   paragraph is often a single line of dialogue, and the memory's effect is mostly on its first few tokens.
 2. Generation metrics on a scripted play (`play_metrics`): continuity with the memory, new names, fate
    contradictions (the dead acting or speaking), repetition and distinct bigrams.
 """
@@ -23,7 +25,7 @@ import torch.nn.functional as F
 from storyteller.cache import CacheConfig
 from storyteller.checkpoint import Checkpoint
 from storyteller.constraints import mention_pattern
-from storyteller.corpus import Document, split_documents
+from storyteller.corpus import Document, Unit, render_unit, split_documents
 from storyteller.memory import Memory, MemoryConfig
 from storyteller.memory_pointer import (MemoryPointer, MemoryPointerConfig, command_nouns, memory_names, memory_things,
                                         memory_words)
@@ -33,6 +35,7 @@ MIN_WORDS_BEFORE = 300
 CONTEXT_TOKENS = 256
 MEMORY_BUDGET = 64
 WINDOW_TOKENS = 96
+PASSAGE_TOKENS = 192  # the supplementary ranking test scores this much text from the window's start
 OTHER_MEMORIES = 4
 HISTORY_CHARS = 16_000  # story kept before each window for the cache pointer (about 4,000 tokens)
 
@@ -52,6 +55,7 @@ class Window:
     names: list[str] = field(default_factory=list)  # the memory's character and place names (memory pointer)
     things: list[str] = field(default_factory=list)  # the memory's objects (memory pointer, after a determiner)
     work: str = ""             # the file the story came from: a novel's chapters, or two play-throughs of one game
+    passage: list[int] = field(default_factory=list)  # the window's text and the units after it (PASSAGE_TOKENS)
 
 
 def _name_spans(text: str, names: Sequence[str]) -> list[tuple[int, int]]:
@@ -92,14 +96,14 @@ def collect_windows(checkpoint: Checkpoint, texts: Sequence[tuple[str, str]], ma
                 response = units[i + 1] if i + 1 < len(units) and units[i + 1].kind == "response" else None
                 if response is not None and words >= MIN_WORDS_BEFORE:
                     eligible.append(_make_window(tok, d_index, story, unit.text, response.text, memory_before, names,
-                                                 words, things))
+                                                 words, things, _passage(tok, units, i + 1)))
                 memory.read_command(unit.text)
                 story += f"> {unit.text}\n\n"
                 continue
             if unit.kind == "prose" and words >= MIN_WORDS_BEFORE:
                 eligible.append(_make_window(tok, d_index, story, None, unit.text,
                                              memory.render(tok.count, MEMORY_BUDGET), _entity_names(memory), words,
-                                             memory_things(memory.summary_json())))
+                                             memory_things(memory.summary_json()), _passage(tok, units, i)))
             memory.read(unit.text)
             story += unit.text + "\n\n"
             words += len(unit.text.split())
@@ -114,8 +118,20 @@ def collect_windows(checkpoint: Checkpoint, texts: Sequence[tuple[str, str]], ma
     return candidates
 
 
+def _passage(tok, units: Sequence[Unit], start: int) -> list[int]:
+    """Tokens of units[start:] as the story text has them (commands as "> command"), up to PASSAGE_TOKENS."""
+    text, ids = "", []
+    for unit in units[start:]:
+        text += ("\n\n" if text else "") + render_unit(unit)
+        ids = tok.encode(text)  # the joined text, not the units one by one: tokens may merge across a boundary
+        if len(ids) >= PASSAGE_TOKENS:
+            break
+    return ids[:PASSAGE_TOKENS]
+
+
 def _make_window(tok, doc: int, story: str, command: str | None, text: str, memory: str,
-                 names: list[str], distance: int = 0, things: Sequence[str] = ()) -> Window:
+                 names: list[str], distance: int = 0, things: Sequence[str] = (),
+                 passage: Sequence[int] = ()) -> Window:
     tail = story[-HISTORY_CHARS:]
     history = tok.encode(tail)
     enc = tok.hf.encode(text, add_special_tokens=False)
@@ -126,7 +142,7 @@ def _make_window(tok, doc: int, story: str, command: str | None, text: str, memo
     entity_chars = sum(e - s for (s, e), m in zip(offsets, mask) if m)
     cmd = [tok.cmd_id, *tok.encode(command), tok.end_cmd_id] if command else []
     return Window(doc, history[-CONTEXT_TOKENS:], history, cmd, ids, len(shown), mask, entity_chars, memory, distance,
-                  list(names), list(things))
+                  list(names), list(things), passage=list(passage))
 
 
 @torch.no_grad()
@@ -148,9 +164,9 @@ def _score(model, rows: list[list[int]], target_lens: list[int], pad: int, want_
     return out
 
 
-def _row(tok, w: Window, memory: str | None) -> list[int]:
+def _row(tok, w: Window, memory: str | None, target: Sequence[int] | None = None) -> list[int]:
     mem = [tok.mem_id, *tok.encode(memory), tok.end_mem_id] if memory else []
-    return [tok.doc_id, *w.context, *mem, *w.command, *w.target]
+    return [tok.doc_id, *w.context, *mem, *w.command, *(w.target if target is None else target)]
 
 
 def pointer_config(checkpoint: Checkpoint) -> MemoryPointerConfig | None:
@@ -179,6 +195,21 @@ def other_stories(w: Window, windows: Sequence[Window], rng: random.Random, othe
     return rng.sample(pool, min(OTHER_MEMORIES, len(pool)))
 
 
+def _passage_ranked(model, tok, w: Window, other: Sequence[Window],
+                    pointer: MemoryPointerConfig | None) -> tuple[bool, bool]:
+    """The ranking test on the window's passage: whether its loss given the true memory is lower than given each
+    of `other`'s memories, with the memory pointer and with the LSTM alone. Its own batch, so that the window
+    figures' batches (and their padding) stay as they were."""
+    rows = [_row(tok, w, m.memory, w.passage) for m in (w, *other)]
+    n = len(w.passage)
+    scored = _score(model, rows, [n] * len(rows), tok.pad_id)
+    model_nll = [float(-s[0].sum()) for s in scored]
+    nll = [float(-_with_pointer(tok, s[0], r, n, m.names, pointer if (m.names or m.memory) else None, m.memory,
+                                m.things).sum())
+           for s, r, m in zip(scored, rows, (w, *other))]
+    return all(nll[0] < x for x in nll[1:]), all(model_nll[0] < x for x in model_nll[1:])
+
+
 @torch.no_grad()
 def memory_ablation(checkpoint: Checkpoint, texts: Sequence[tuple[str, str]], seed: int = 1,
                     max_windows: int = 240, cache: CacheConfig | None = None,
@@ -198,6 +229,7 @@ def memory_ablation(checkpoint: Checkpoint, texts: Sequence[tuple[str, str]], se
     model_totals = {k: 0.0 for k in keys}
     chars = entity_chars = 0
     ranked_ok = model_ranked_ok = 0
+    passage_ok = model_passage_ok = 0
     buckets: dict[int, list[float]] = {}  # bucket -> [nats with, nats without, characters, windows, model only]
     any_rng = random.Random(seed + 1)
     any_ranked_ok = 0
@@ -232,6 +264,9 @@ def memory_ablation(checkpoint: Checkpoint, texts: Sequence[tuple[str, str]], se
         ranked_ok += all(float(nll[0].sum()) < float(x.sum()) for x in nll[2:])
         any_ranked_ok += all(float(nll[0].sum()) < float(x.sum()) for x in nll_any)
         model_ranked_ok += all(float(model_nll[0].sum()) < float(x.sum()) for x in model_nll[2:])
+        ok, model_ok = _passage_ranked(model, tok, w, other, pointer)  # the same other memories, no new draws
+        passage_ok += ok
+        model_passage_ok += model_ok
         chars += w.characters
         entity_chars += w.entity_chars
         b = buckets.setdefault(_bucket(w.distance), [0.0, 0.0, 0, 0, 0.0])
@@ -244,25 +279,27 @@ def memory_ablation(checkpoint: Checkpoint, texts: Sequence[tuple[str, str]], se
     def bpc(nats: float, c: int) -> float:
         return round(nats / max(1, c) / LN2, 4)
 
-    def figures(tot: dict[str, float], ranked: int) -> dict[str, Any]:
+    def figures(tot: dict[str, float], ranked: int, ranked_passage: int) -> dict[str, Any]:
         return {
             "bpc_with": bpc(tot["with"], chars), "bpc_without": bpc(tot["without"], chars),
             "bpc_shuffled": bpc(tot["shuffled"], chars),
             "entity_bpc_with": bpc(tot["e_with"], entity_chars),
             "entity_bpc_without": bpc(tot["e_without"], entity_chars),
             "ranking_accuracy": round(ranked / len(windows), 4),
+            "ranking_accuracy_passage": round(ranked_passage / len(windows), 4),
             "cache_bpc": bpc(tot["cache"], chars),
             "cache_gain": round(1 - tot["cache"] / max(tot["with"], 1e-9), 4),
         }
 
     return {
         "windows": len(windows), "stories": len(docs), "characters": chars, "entity_characters": entity_chars,
-        **figures(totals, ranked_ok),
+        **figures(totals, ranked_ok, passage_ok),
         "ranking_accuracy_any_document": round(any_ranked_ok / len(windows), 4),
+        "passage_tokens": round(sum(len(w.passage) for w in windows) / len(windows), 1),
         "works": len({w.work for w in windows}),
         "cache": cache.to_dict(),
         "memory_pointer": pointer.to_dict() if pointer else None,
-        "model_only": figures(model_totals, model_ranked_ok),
+        "model_only": figures(model_totals, model_ranked_ok, model_passage_ok),
         "by_distance": [{"words_from": lo, "words_to": DISTANCE_EDGES[i + 1] if i + 1 < len(DISTANCE_EDGES) else None,
                          "windows": int(b[3]), "bpc_with": bpc(b[0], int(b[2])), "bpc_without": bpc(b[1], int(b[2])),
                          "bpc_with_model_only": bpc(b[4], int(b[2]))}
@@ -471,7 +508,7 @@ def play_metrics(checkpoint: Checkpoint, lines: Sequence[str], seed: int = 1, en
     new engine's settings first (e.g. the play-time steering)."""
     import tempfile
 
-    from storyteller.engine import Engine
+    from storyteller.engine import Engine, player_line
     from storyteller.generator import Generator
 
     if engine is None:
@@ -487,7 +524,7 @@ def play_metrics(checkpoint: Checkpoint, lines: Sequence[str], seed: int = 1, en
     new_names = 0
     for raw in lines:
         line = raw.strip()
-        if not line or line.startswith("#"):
+        if line.startswith("#") or not (line := player_line(line)):
             continue
         if line.startswith("/"):
             engine.submit(line)

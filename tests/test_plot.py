@@ -107,6 +107,97 @@ def test_memory_pointer_lowers_the_loss_of_names_the_memory_holds(tiny_checkpoin
     assert result["bpc_without"] == result["model_only"]["bpc_without"]  # no memory, nothing to point at
 
 
+def _tale(hero: str, place: str, thing: str) -> str:
+    opening = (f"Long ago {hero} lived by {place} and kept {thing} in a box of oak. " * 3 + "\n\n") * 8
+    return opening + "\n\n".join(f'"Day {i}," said {hero}, and walked to {place} with {thing}.' for i in range(30))
+
+
+# Six works, so that the four other memories of the ranking test are drawn from a larger pool; one is a game.
+WORKS = [(f"{hero.lower()}.txt", _tale(hero, place, thing)) for hero, place, thing in (
+    ("Tobias", "the mill", "a grey cat"), ("Marigold", "the island of Pell", "an oar"),
+    ("Brann", "the black tower", "a silver horn"), ("Ysolde", "the salt marsh", "a lantern"),
+    ("Corvin", "the old quarry", "a hammer"))] + [
+    ("cave.txt", "\n\n".join(f"> {cmd}\n{reply}" for _ in range(14) for cmd, reply in (
+        ("look", "You are standing at the end of a road before a small brick building, with a stream beside it."),
+        ("take lamp", "Taken."), ("go north", "You are in a valley in the forest beside a stream tumbling along."),
+        ("say hello", "Nobody answers.")))),
+]
+PASSAGE_KEYS = ("ranking_accuracy_passage", "passage_tokens")
+
+
+def _without_passage_figures(result: dict) -> dict:
+    out = {k: v for k, v in result.items() if k not in PASSAGE_KEYS}
+    out["model_only"] = {k: v for k, v in result["model_only"].items() if k not in PASSAGE_KEYS}
+    return out
+
+
+def test_ranking_on_passages_scores_the_text_after_the_window(tiny_checkpoint):
+    from storyteller.memory_eval import PASSAGE_TOKENS, collect_windows
+
+    tok = tiny_checkpoint.tokenizer
+    windows = collect_windows(tiny_checkpoint, WORKS, max_windows=16)
+    assert all(len(w.target) <= len(w.passage) <= PASSAGE_TOKENS and w.passage[:len(w.target)] == w.target
+               for w in windows)
+    assert any(len(w.passage) == PASSAGE_TOKENS for w in windows)  # long enough stories fill the passage
+    game = [w for w in windows if w.work == "cave.txt"]
+    assert game and all(w.command for w in game)
+    # A game's passage goes on past the response into the next turns, the commands as the story text has them.
+    assert all("\n\n> " in tok.decode(w.passage) for w in game if len(w.passage) == PASSAGE_TOKENS)
+    result = memory_ablation(tiny_checkpoint, WORKS, max_windows=16)
+    for figures in (result, result["model_only"]):
+        assert 0.0 <= figures["ranking_accuracy_passage"] <= 1.0
+    assert result["passage_tokens"] == round(sum(len(w.passage) for w in windows) / len(windows), 1)
+    assert result["passage_tokens"] > sum(len(w.target) for w in windows) / len(windows)
+
+
+def test_passage_ranking_leaves_the_window_figures_as_they_were(tiny_checkpoint, monkeypatch):
+    """With the passage test replaced by a stub, every other figure (ranking_accuracy above all) is the same."""
+    from storyteller import memory_eval
+    from storyteller.memory_pointer import MemoryPointerConfig
+
+    pointer = MemoryPointerConfig(0.02, 0.7)
+    result = memory_ablation(tiny_checkpoint, WORKS, max_windows=16, pointer=pointer)
+    monkeypatch.setattr(memory_eval, "_passage_ranked", lambda *args: (False, False))
+    stubbed = memory_ablation(tiny_checkpoint, WORKS, max_windows=16, pointer=pointer)
+    assert stubbed["ranking_accuracy_passage"] == stubbed["model_only"]["ranking_accuracy_passage"] == 0.0
+    assert _without_passage_figures(result) == _without_passage_figures(stubbed)
+
+
+def test_passage_ranking_is_the_window_ranking_when_passages_are_the_windows(tiny_checkpoint, monkeypatch):
+    """The passage test ranks against the very memories the window test drew, with the same memory pointer: on
+    passages cut to the windows it gives the window figures."""
+    from storyteller import memory_eval
+    from storyteller.memory_pointer import MemoryPointerConfig
+
+    collect, draw, ranked = memory_eval.collect_windows, memory_eval.other_stories, memory_eval._passage_ranked
+    drawn, passed = [], []
+
+    def windows_as_passages(*args, **kwargs):
+        windows = collect(*args, **kwargs)
+        for w in windows:
+            w.passage = list(w.target)
+        return windows
+
+    def spy_draw(w, windows, rng, other_works=True):
+        picked = draw(w, windows, rng, other_works)
+        if other_works:
+            drawn.append((w, picked))
+        return picked
+
+    def spy_ranked(model, tok, w, other, pointer):
+        passed.append((w, other))
+        return ranked(model, tok, w, other, pointer)
+
+    monkeypatch.setattr(memory_eval, "collect_windows", windows_as_passages)
+    monkeypatch.setattr(memory_eval, "other_stories", spy_draw)
+    monkeypatch.setattr(memory_eval, "_passage_ranked", spy_ranked)
+    result = memory_ablation(tiny_checkpoint, WORKS, max_windows=16, pointer=MemoryPointerConfig(0.02, 0.7))
+    assert len(passed) == result["windows"] and all(p[0] is d[0] and p[1] is d[1] for p, d in zip(passed, drawn))
+    assert result["ranking_accuracy_passage"] == result["ranking_accuracy"]
+    assert result["model_only"]["ranking_accuracy_passage"] == result["model_only"]["ranking_accuracy"]
+    assert 0 < result["model_only"]["ranking_accuracy"] < 1  # not a trivial agreement (the pointer wins all here)
+
+
 def test_play_metrics_on_a_script(tiny_checkpoint):
     lines = ["# a test script", "look around", "take the lamp", "/temperature 0.5", "go north"]
     metrics = play_metrics(tiny_checkpoint, lines, seed=3)
