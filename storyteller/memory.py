@@ -1435,6 +1435,10 @@ class Memory:
                 if sent[m.start("role")].isupper():
                     continue
                 key, gender, plural = self._role_key(m.group("adj"), m.group("role"))
+                owner = re.search(r"[a-z][\w-]*$", low[:m.start()])
+                if owner is not None and self._aliases.get(key) is None and _COPULA_BEFORE.search(
+                        re.sub(r"\b(?:a|an|the)\s+$", "", low[max(0, owner.start() - 34):owner.start()])):
+                    continue  # "Mara was a fisher's daughter", "Tom was the miller's son": a description of Mara
                 ck = self._touch_role(key, gender, plural, idx, m.group("adj"))
                 if ck is not None:
                     if not low.startswith("'s", m.end()):

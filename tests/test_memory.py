@@ -949,3 +949,11 @@ def test_named_return_to_human_shape():
 def test_places_named_like_people_are_places(text, place):
     names = {c["name"] for c in summarize_text(NARRATOR + text).summary_json()["characters"]}
     assert place not in names
+
+
+def test_a_possessive_description_after_was_is_not_another_character():
+    text = ("Mara lived by the sea. Mara was a fisher's daughter, and Mara loved the boats. "
+            "One day Mara met the miller's wife on the shore.")
+    names = [c["name"] for c in summarize_text(text).summary_json()["characters"]]
+    assert "the daughter" not in names  # Mara herself
+    assert "the wife" in names  # someone the story meets
