@@ -118,7 +118,10 @@ def forks_to_dict(forks: dict[int, list[Branch]]) -> dict[str, Any]:
 
 
 def forks_from_dict(d: dict[str, Any]) -> dict[int, list[Branch]]:
-    return {int(at): [Branch.from_dict(b) for b in branches] for at, branches in d.items()}
+    forks = {int(at): [Branch.from_dict(b) for b in branches] for at, branches in d.items()}
+    if any(at < 0 for at in forks):  # a fork counts the turns before it
+        raise ValueError("a branch forks at a negative turn")
+    return forks
 
 
 MODES = ("do", "say", "story")
@@ -367,6 +370,7 @@ class Engine:
 
     def _after_turn(self, turn: Turn) -> None:
         _read_turn(self.memory, turn)
+        self.memory.apply_corrections_made_at(len(self.turns))
         # Rebuilt from the story's tail rather than extended: a loaded save then gets the very same cache.
         self._reset_cache()
 
@@ -437,6 +441,9 @@ class Engine:
         if not self.redo_stack:
             return Reply("error", "Nothing to redo.")
         turn = self.redo_stack.pop()
+        # The memory before it now: the old snapshot may lack a correction made while it was undone, or describe a
+        # narration since altered.
+        turn.memory_before = self.memory.to_dict()
         self.turns.append(turn)
         self._after_turn(turn)
         self.autosave()
@@ -495,7 +502,8 @@ class Engine:
         # With turns undone after this one, the old line (this turn as told, then those) becomes a branch whole;
         # otherwise a retry keeps only the old narration, one /alt away.
         redo_before = list(self.redo_stack)
-        turn = self.undo(keep_redo=bool(self.redo_stack))
+        # Not saved until the new narration is: killed mid-retry, the file still holds the turn.
+        turn = self.undo(keep_redo=bool(self.redo_stack), save=False)
         try:
             reply = self.play_turn(turn.command, on_text, should_stop, turn.mode)
         except BaseException:
@@ -509,10 +517,10 @@ class Engine:
         return reply
 
     def _put_back(self, turn: Turn, redo_stack: list[Turn]) -> None:
+        """A /retry that told nothing: the turn as it was (the file on disk still holds it)."""
         self.redo_stack = redo_stack
         self.turns.append(turn)
         self._after_turn(turn)
-        self.autosave()
 
     def _replace_last_narration(self, narration: str) -> Turn:
         """The last turn told differently: the memory goes back to before it and reads the new narration."""
@@ -672,12 +680,13 @@ class Engine:
         return Reply("quit", f"Saved as {self.name}. Farewell.")
 
     # -- undo --------------------------------------------------------------------------------------
-    def undo(self, keep_redo: bool = True) -> Turn:
+    def undo(self, keep_redo: bool = True, save: bool = True) -> Turn:
         turn = self._pop_turn()
         if keep_redo:
             self.redo_stack.append(turn)
         self._reset_cache()
-        self.autosave()
+        if save:
+            self.autosave()
         return turn
 
     def _pop_turn(self) -> Turn:
@@ -696,15 +705,17 @@ class Engine:
             self.memory = self._replay_memory()
         return turn
 
-    def _replay_memory(self) -> Memory:
+    def _replay_memory(self, edited: Memory | None = None) -> Memory:
+        """The memory rebuilt from the story, with the player's edits kept in `edited` (default: this story's)."""
+        edited = self.memory if edited is None else edited
         memory = Memory(MemoryConfig(budget_tokens=self.config.memory_budget))
-        memory.corrections = [dict(c) for c in self.memory.corrections]
+        memory.corrections = [dict(c) for c in edited.corrections]
         memory.read(self.opening)
         memory.apply_corrections_made_at(0)
         for i, t in enumerate(self.turns, 1):
             _read_turn(memory, t)
             memory.apply_corrections_made_at(i)  # in story order: a later turn may change what was corrected
-        _keep_player_edits(memory, self.memory, len(self.turns))
+        _keep_player_edits(memory, edited, len(self.turns))
         return memory
 
     # -- saves -------------------------------------------------------------------------------------
@@ -750,7 +761,8 @@ class Engine:
         self.created = session["created"] or self.created
         for key, value in session["sampler"].to_dict().items():  # update in place: the TUI holds this object
             setattr(self.settings, key, value)
-        self.memory = session["memory"] if session["memory"] is not None else self._replay_memory()
+        # a save without a memory is rebuilt from its story alone, not with the edits of the story open before
+        self.memory = session["memory"] if session["memory"] is not None else self._replay_memory(Memory())
         self._reset_cache()
 
     def _parse_session(self, data: dict[str, Any], name: str) -> dict[str, Any]:

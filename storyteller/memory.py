@@ -965,10 +965,17 @@ def _shorten(text: str, limit: int = 200) -> str:
     return text if len(text) <= limit else text[: limit - 3].rstrip() + "..."
 
 
+def _check_strings(value: Any, what: str) -> None:
+    if not isinstance(value, list) or not all(isinstance(x, str) for x in value):
+        raise ValueError(f"memory {what!r} is not a list of texts")
+
+
 def _correction(c: Any) -> dict[str, Any]:
     """A player's correction read back from a save; a malformed one is a ValueError (the save is damaged)."""
     if not (isinstance(c, dict) and c.get("kind") in ("status", "holder") and isinstance(c.get("name"), str)
-            and isinstance(c.get("value"), str) and isinstance(c.get("turn"), int) and not isinstance(c["turn"], bool)):
+            and c["name"].strip() and isinstance(c.get("value"), str) and c["value"].strip()
+            and (c["kind"] == "holder" or c["value"] in MEMORY_STATUSES)
+            and isinstance(c.get("turn"), int) and not isinstance(c["turn"], bool) and c["turn"] >= 0):
         raise ValueError(f"malformed memory correction {str(c)[:60]!r}")
     return {"kind": c["kind"], "name": c["name"], "value": c["value"], "turn": c["turn"]}
 
@@ -3410,6 +3417,24 @@ class Memory:
         cfg = MemoryConfig(**{k: v for k, v in data.get("config", {}).items()
                               if k in MemoryConfig.__dataclass_fields__})
         m = cls(cfg)
+        # A hand-edited save must fail here, with its field named, not later in play ("'int' has no .strip").
+        _check_strings(data.get("pinned", []), "pinned")
+        _check_strings(data.get("events", []), "events")
+        _check_strings(data.get("earlier", []), "earlier")
+        forgotten = data.get("forgotten", {})
+        if not isinstance(forgotten, dict):
+            raise ValueError("memory 'forgotten' is not an object")
+        for kind, keys in forgotten.items():
+            _check_strings(keys, f"forgotten {kind}")
+        for t in data.get("threads", []):
+            if not isinstance(t, dict) or not isinstance(t.get("text"), str):
+                raise ValueError("memory 'threads' holds an entry without text")
+        for kind in ("places", "objects"):
+            for entry in data.get(kind, []):
+                if not (isinstance(entry, list) and len(entry) == 2 and isinstance(entry[0], str)
+                        and isinstance(entry[1], dict) and isinstance(entry[1].get("name"), str)
+                        and (kind == "places" or isinstance(entry[1].get("holder"), str))):
+                    raise ValueError(f"memory {kind!r} holds a malformed entry")
         m.pinned = [str(p) for p in data.get("pinned", [])]
         chars = [Character.from_dict(c) for c in data.get("characters", [])]
         keys = data.get("character_keys") or [c.name.lower() for c in chars]
@@ -3438,7 +3463,7 @@ class Memory:
         m._speaker = data.get("speaker")
         fg = data.get("forgotten", {})
         m._forgotten = {k: list(fg.get(k, [])) for k in FORGET_KINDS}
-        m.corrections = [_correction(c) for c in data.get("corrections", [])]
+        m.corrections = [_correction(c) for c in data.get("corrections", [])][-100:]
         return m
 
     def copy(self) -> "Memory":
@@ -3536,28 +3561,29 @@ class Memory:
         self.corrections.append({"kind": kind, "name": name, "value": value, "turn": int(turn)})
         del self.corrections[:-100]  # bounded, like the forgotten lists
 
-    def _apply_correction(self, c: dict[str, Any]) -> None:
+    def _apply_correction(self, c: dict[str, Any], create: bool) -> None:
         try:
             if c["kind"] == "status":
                 self.set_status(c["name"], c["value"])
-            else:
+            elif create or self._lookup_object(c["name"]) is not None:
                 self.set_holder(c["name"], c["value"])
         except (KeyError, ValueError):
             pass  # the story as it now stands has no such character or thing
 
     def apply_corrections_made_at(self, turns: int) -> None:
-        """Replaying a story: the corrections the player made when `turns` turns had been told."""
+        """Turn number `turns` has just been read (told, redone, retried or replayed): the corrections the player
+        made right after it hold again, over what the turn said."""
         for c in self.corrections:
             if c["turn"] == turns:
-                self._apply_correction(c)
+                self._apply_correction(c, create=True)
 
     def restore_corrections(self, turns: int) -> None:
-        """This memory is a snapshot from when `turns` turns had been told (after /undo, /retry, /alter): the
-        corrections made later are applied again; from now on the snapshots taken for new turns hold them."""
+        """This memory is from when `turns` turns had been told (after /undo, /retry, /alter): corrections made
+        after that still hold, like pins, for the characters and things this memory knows; each holds again over
+        its own turn when that turn is read again (`apply_corrections_made_at`)."""
         for c in self.corrections:
             if c["turn"] > turns:
-                self._apply_correction(c)
-                c["turn"] = turns
+                self._apply_correction(c, create=False)
 
     def set_holder(self, obj: str, holder: str, turn: int | None = None) -> None:
         holder = _WS.sub(" ", str(holder)).strip()

@@ -155,7 +155,10 @@ def list_saves(saves_dir: Path, check: Callable[[dict[str, Any], str], Any] | No
             infos.append(SaveInfo(path.stem, path, datetime.fromtimestamp(0), 0, "", error=f"cannot read: {e.strerror}"))
             continue
         try:
-            validate_name(path.stem)  # a file named so that it cannot be loaded by name is not a save to offer
+            if not path.is_file():  # a FIFO or a device would block the reader
+                raise SaveError(f"{path.name} is not a regular file")
+            if validate_name(path.stem) != path.stem:  # "tale .json" would load tale.json: not a name to offer
+                raise SaveError(f"{path.name}: this file name cannot be loaded by name; rename it")
             data = read_save_file(path)
             if check is not None:
                 check(data, path.stem)

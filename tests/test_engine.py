@@ -6,7 +6,7 @@ import json
 import pytest
 
 from storyteller.engine import play_script
-from storyteller.saves import SaveError
+from storyteller.saves import SaveError, write_save
 
 
 def test_turn_narrates_updates_memory_and_autosaves(make_engine, tmp_path):
@@ -68,22 +68,65 @@ def _holder(engine, name):
     return next(o["holder"] for o in engine.memory.summary_json()["objects"] if o["name"] == name)
 
 
+OPENING = "The witch lives in the tower. The old ferryman waits by the river. He carries a lantern."
+
+
 def test_retry_alter_undo_and_load_keep_the_players_corrections(make_engine, tmp_path):
-    engine = make_engine(opening="The witch lives in the tower. The old ferryman waits by the river.",
-                         saves_dir=tmp_path)
+    engine = make_engine(opening=OPENING, saves_dir=tmp_path)
     engine.submit("look")
     engine.submit("wait")
     engine.correct_status("the witch", "imprisoned")  # as the TUI's memory editor does
-    engine.correct_holder("lantern", "the ferryman")
+    engine.correct_holder("lantern", "the witch")
     for line in ("/retry", "/alter The river is quiet.", "/undo"):
         engine.submit(line)
         assert _status(engine, "the witch") == "imprisoned", line
-        assert _holder(engine, "lantern") == "the ferryman", line
+        assert _holder(engine, "lantern") == "the witch", line
     loaded = make_engine(saves_dir=tmp_path)
     loaded.load(engine.name)
     loaded.submit("/undo")
     assert loaded.turn_count == 0
-    assert _status(loaded, "the witch") == "imprisoned" and _holder(loaded, "lantern") == "the ferryman"
+    assert _status(loaded, "the witch") == "imprisoned" and _holder(loaded, "lantern") == "the witch"
+
+
+def test_a_correction_holds_over_its_turn_read_again(make_engine):
+    engine = make_engine(opening=OPENING)
+    engine.submit("/story The witch fell from the tower and died.")
+    engine.correct_status("the witch", "imprisoned")  # the player knows better than the narration
+    engine.submit("/undo")
+    engine.submit("/redo")  # the death is read again; the correction made after it holds over it
+    assert _status(engine, "the witch") == "imprisoned"
+    engine.submit("/undo")
+    engine.correct_status("the ferryman", "departed")  # made while the turn is undone
+    engine.submit("/redo")
+    engine.submit("/undo")
+    assert _status(engine, "the ferryman") == "departed"
+
+
+def test_a_thing_known_only_from_a_correction_is_not_put_back_in_time(make_engine):
+    engine = make_engine(opening=OPENING)
+    engine.submit("look")
+    engine.correct_holder("golden harp", "the witch")
+    assert _holder(engine, "golden harp") == "the witch"
+    engine.submit("/undo")
+    assert not any(o["name"] == "golden harp" for o in engine.memory.summary_json()["objects"])
+    engine.submit("/redo")
+    assert _holder(engine, "golden harp") == "the witch"
+
+
+def test_a_killed_retry_leaves_the_turn_in_the_file(make_engine, tmp_path):
+    engine = make_engine(saves_dir=tmp_path)
+    engine.submit("look")
+    engine.submit("wait")
+    path = tmp_path / f"{engine.name}.json"
+    saved = path.read_bytes()
+
+    def killed(_text):
+        assert path.read_bytes() == saved  # mid-narration: the file still holds the turn being retried
+        raise KeyboardInterrupt  # as a kill would end it
+
+    with pytest.raises(KeyboardInterrupt):
+        engine.submit("/retry", on_text=killed)
+    assert path.read_bytes() == saved and engine.turn_count == 2
 
 
 @pytest.mark.parametrize("snapshots", [True, False])
@@ -372,7 +415,11 @@ def test_retry_keeps_alternatives_and_alter_rewrites(make_engine):
 @pytest.mark.parametrize("field, value", [("seed", "abc"), ("seed", None), ("opening", 123),
                                            ("sampler", {"temperature": "hot"}), ("sampler", {"top_k": -5}),
                                            ("sampler", {"temperature": float("nan")}),
-                                           ("memory.corrections", [{"kind": "status", "name": "the witch"}])])
+                                           ("memory.corrections", [{"kind": "status", "name": "the witch"}]),
+                                           ("memory.corrections", [{"kind": "status", "name": "the witch",
+                                                                    "value": "zombie", "turn": 0}]),
+                                           ("memory.forgotten", {"character": [5]}), ("memory.events", [1]),
+                                           ("forks", {"-1": []})])
 def test_a_corrupted_save_changes_nothing(make_engine, tmp_path, field, value):
     victim = make_engine(saves_dir=tmp_path / "saves")
     victim.submit("look")
@@ -542,3 +589,18 @@ def test_a_transcript_prompt_before_a_command_is_not_part_of_it(make_engine):
     play_script(engine, ["> take the lamp", ">look", "> /undo"], out)
     assert [t.command for t in engine.turns] == ["take the lamp"]
     assert "> take the lamp\n" in out.getvalue() and "> > " not in out.getvalue()
+
+
+def test_a_save_without_a_memory_is_rebuilt_without_the_open_storys_edits(make_engine, tmp_path):
+    other = make_engine(saves_dir=tmp_path, opening=OPENING, name="other")
+    other.submit("look")
+    data = other.to_dict()
+    data["memory"] = None  # as in a pre-release save: rebuilt from the story
+    write_save(tmp_path, "other", data)
+    engine = make_engine(saves_dir=tmp_path, opening=OPENING)
+    engine.submit("/remember Tom is my brother")
+    engine.correct_status("the witch", "dead")
+    engine.memory.forget("character", "the ferryman")
+    engine.load("other")
+    assert engine.memory.pinned == [] and engine.memory.corrections == []
+    assert _status(engine, "the witch") == "alive" and _status(engine, "the ferryman") == "alive"

@@ -1,4 +1,5 @@
 import json
+import os
 
 import pytest
 
@@ -102,3 +103,13 @@ def test_deeply_nested_json_is_a_corrupted_save(tmp_path):
     with pytest.raises(SaveError, match="corrupted"):
         read_save(tmp_path, "deep")
     assert list_saves(tmp_path)[0].error
+
+
+def test_listing_offers_only_files_that_load_by_their_name(tmp_path):
+    write_save(tmp_path, "tale", {"turns": []})
+    for odd in ("tale .json", "tale.json.json", " tale.json"):
+        (tmp_path / odd).write_text((tmp_path / "tale.json").read_text())
+    os.mkfifo(tmp_path / "pipe.json")  # reading it would block
+    infos = {s.path.name: s for s in list_saves(tmp_path)}
+    assert infos["tale.json"].error is None
+    assert all(infos[name].error for name in ("tale .json", "tale.json.json", " tale.json", "pipe.json"))
