@@ -122,15 +122,20 @@ async def test_temperature_is_clamped(engine):
         assert engine.settings.temperature == 1.15
 
 
+async def stop_before(pilot, fake_generator, line: str, piece: int) -> None:
+    """Send `line` and press Esc while the narrator waits before word `piece`."""
+    fake_generator.block_next(before_piece=piece)
+    await type_command(pilot, line)
+    await wait_event(fake_generator.reached)
+    await pilot.press("escape")
+    fake_generator.release.set()
+    await settle(pilot)
+
+
 async def test_escape_stops_narration(engine, fake_generator):
-    fake_generator.block_next(before_piece=3)
     app = make_app(engine)
     async with app.run_test() as pilot:
-        await type_command(pilot, "open the door")
-        await wait_event(fake_generator.reached)
-        await pilot.press("escape")
-        fake_generator.release.set()
-        await settle(pilot)
+        await stop_before(pilot, fake_generator, "open the door", 3)
         assert not app.busy
         assert len(fake_generator.temperatures[0]) == 3  # no piece after Esc
         assert engine.turns[-1].narration == "The door creaks"
@@ -139,14 +144,9 @@ async def test_escape_stops_narration(engine, fake_generator):
 
 
 async def test_escape_before_the_first_word_keeps_no_turn(engine, fake_generator):
-    fake_generator.block_next(before_piece=0)
     app = make_app(engine)
     async with app.run_test() as pilot:
-        await type_command(pilot, "open the door")
-        await wait_event(fake_generator.reached)
-        await pilot.press("escape")
-        fake_generator.release.set()
-        await settle(pilot)
+        await stop_before(pilot, fake_generator, "open the door", 0)
         assert not app.busy and engine.turn_count == 0
         assert story_texts(app, ".turn") == []
         assert any("no turn was kept" in t for t in story_texts(app, ".info"))
@@ -157,12 +157,7 @@ async def test_escape_before_the_first_word_of_a_retry_keeps_the_turn(engine, fa
     async with app.run_test() as pilot:
         await type_command(pilot, "open the door")
         await settle(pilot)
-        fake_generator.block_next(before_piece=0)
-        await type_command(pilot, "/retry")
-        await wait_event(fake_generator.reached)
-        await pilot.press("escape")
-        fake_generator.release.set()
-        await settle(pilot)
+        await stop_before(pilot, fake_generator, "/retry", 0)
         assert [(t.command, t.narration) for t in engine.turns] == [("open the door", DEFAULT_NARRATIONS[0])]
         assert story_texts(app, ".narration") == [DEFAULT_NARRATIONS[0]]  # drawn again, not lost from the pane
 
