@@ -542,7 +542,8 @@ def play_metrics(checkpoint: Checkpoint, lines: Sequence[str], seed: int = 1, en
             about += _mentions(text, {n.split()[-1] for n in nouns})
         contradictions += fate_contradiction(text, dead)
         characters_after = {c["name"] for c in engine.memory.summary_json()["characters"]}
-        new_names += len(characters_after - characters_before)
+        # the narrator's inventions: someone the player's command named ("ask the miller") is not one
+        new_names += sum(not _mentions(line, {name}) for name in characters_after - characters_before)
     turns = len(narrations)
     sentences = [s.strip().lower() for n in narrations for s in _SENTENCE_SPLIT.split(n) if len(s.strip()) > 3]
     seen: set[str] = set()

@@ -207,6 +207,24 @@ def test_play_metrics_on_a_script(tiny_checkpoint):
         assert key in metrics
 
 
+def test_new_names_are_the_narrators_not_the_players(tmp_path, monkeypatch):
+    from pathlib import Path
+
+    from storyteller.engine import Engine
+
+    monkeypatch.syspath_prepend(str(Path(__file__).parent / "tui"))
+    from tui_fakes import FakeGenerator  # a narrator of canned texts
+
+    narrations = ["The old ferryman nods and rows on.",  # the ferryman: the player named him
+                  "The witch laughs, and the witch points at you."]  # the witch: the narrator's own
+    engine = Engine(FakeGenerator(narrations), saves_dir=tmp_path, seed=1, opening="You stand by the river.")
+    engine.config.autosave = False
+    metrics = play_metrics(None, ["talk to the old ferryman", "listen"], engine=engine)
+    assert metrics["turns"] == 2
+    assert {c["name"] for c in engine.memory.summary_json()["characters"]} >= {"the ferryman", "the witch"}
+    assert metrics["new_names_per_turn"] == 0.5
+
+
 def test_engine_with_cache_pointer_resumes_exactly(tiny_checkpoint, tmp_path):
     from storyteller.config import SamplerConfig
     from storyteller.engine import Engine
