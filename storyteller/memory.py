@@ -3364,6 +3364,8 @@ class Memory:
                 text = self._compose(items, chosen) if chosen else ""
                 if not text or count(text) <= budget:
                     break
+        if sum(items[i][0] == 0 for i in chosen) < sum(items[i][0] == 0 for i in by_prio):
+            return self._fit_keeping_pins(items, count, budget)  # the player's facts come first, always
         if text:
             return text
         # nothing fits whole: cut the most important item's words
@@ -3379,6 +3381,37 @@ class Memory:
             else:
                 hi = mid - 1
         return best
+
+    def _fit_keeping_pins(self, items: list[tuple[int, int, str]], count: Callable[[str], int],
+                          budget: int) -> str:
+        """A block that keeps every pinned fact, world-info entry and the author's note (priority 0), a too long
+        one cut to the words that fit, then as much of the rest as fits, by exact token counts. Used when the
+        estimate in `_fit` (tokens per character of the whole block) would leave one of them out: text in another
+        script costs many more tokens per character, and one long fact used to be skipped whole."""
+        chosen: dict[int, tuple[int, int, str]] = {}  # index in items -> the item as rendered
+
+        def fits(i: int, item: tuple[int, int, str]) -> bool:
+            cand = {**chosen, i: item}
+            order = sorted(cand)
+            return count(self._compose([cand[k] for k in order], list(range(len(order))))) <= budget
+
+        for i in sorted(range(len(items)), key=lambda k: (items[k][0], k)):
+            prio, line, text = items[i]
+            if fits(i, items[i]):
+                chosen[i] = items[i]
+            elif prio == 0:
+                words = text.split()
+                lo, hi, best = 1, len(words) - 1, 0
+                while lo <= hi:
+                    mid = (lo + hi) // 2
+                    if fits(i, (prio, line, " ".join(words[:mid]) + " …")):
+                        best, lo = mid, mid + 1
+                    else:
+                        hi = mid - 1
+                if best:
+                    chosen[i] = (prio, line, " ".join(words[:best]) + " …")
+        order = sorted(chosen)
+        return self._compose([chosen[k] for k in order], list(range(len(order))))
 
     # ------------------------------------------------------------------------------------------------
     # serialisation

@@ -957,3 +957,17 @@ def test_a_possessive_description_after_was_is_not_another_character():
     names = [c["name"] for c in summarize_text(text).summary_json()["characters"]]
     assert "the daughter" not in names  # Mara herself
     assert "the wife" in names  # someone the story meets
+
+
+@pytest.mark.parametrize("fact", [
+    "The ferryman Brann once told me that the river remembers every boat that ever crossed it, and that on the "
+    "night of the full moon the drowned sing under the water near the old mill by the ford where we met.",
+    "Зоя живёт в долине со своей кошкой и старой собакой у реки",
+])
+def test_a_pinned_fact_is_never_left_out_of_the_block(fact, tiny_tokenizer):
+    memory = summarize_text("Mara walked to the river. The old ferryman Brann rowed her across. The witch watched "
+                            "from the tower, and Mara carried the silver key to the mill.")
+    memory.pin(fact)
+    block = memory.render(tiny_tokenizer.count, 24)
+    assert tiny_tokenizer.count(block) <= 24
+    assert block.startswith("pinned: " + fact.split()[0])  # kept first, cut to the words that fit if need be
