@@ -212,7 +212,7 @@ def _open_engine(args):
     from storyteller.saves import SaveError, validate_name
 
     if args.temperature is not None and not 0.0 <= args.temperature <= 2.0:
-        raise UserError(f"temperature must be between 0 and 2.0 (0: greedy), got {args.temperature}")
+        raise UserError(f"temperature must be between 0 and 2.0 (0.05 or less: greedy), got {args.temperature}")
     check_steering(args)
     check_seed(args.seed)
     if args.load:
@@ -357,6 +357,10 @@ def cmd_eval(args) -> int:
         raise UserError(f"cannot write --chart {args.chart}: "
                         f"{'it is a folder' if args.chart.is_dir() else 'no such folder ' + str(args.chart.parent)}")
     args.script_lines = read_text(args.script, "script").splitlines() if args.script else None
+    if args.script_lines is not None and not any(
+            line.strip() and not line.strip().startswith(("#", "/")) and line.strip().lstrip(">").strip()
+            for line in args.script_lines):
+        raise UserError(f"script {args.script} has no commands to play (only comments, blank lines or /meta-commands)")
     args.configure_engine = lambda engine: apply_steering(engine, args)  # for --script plays
     return run_eval_command(args, UserError)
 

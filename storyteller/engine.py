@@ -22,7 +22,7 @@ from typing import Any, TextIO
 import torch
 
 from storyteller.cache import CacheConfig, StoryCache
-from storyteller.config import EngineConfig, SamplerConfig, clamp_temperature, from_dict
+from storyteller.config import TEMPERATURE_MIN, EngineConfig, SamplerConfig, clamp_temperature, from_dict
 from storyteller.constraints import combine, fate_guard, ground_guard, holder_guard, repeat_guard, told_sentences
 from storyteller.generator import Generator, Narration
 from storyteller.memory import Memory, MemoryConfig
@@ -255,6 +255,13 @@ class Engine:
         # The window is the tail of the story; encoding only a generous tail keeps each turn cheap.
         tail = self.story_text()[-self.config.context_tokens * 8 :]
         return self.tokenizer.encode(tail)[-self.config.context_tokens :]
+
+    def remember(self, fact: str) -> None:
+        """Pin a fact (/remember, the memory editor). A fact the player states is story too: its people, places
+        and things join the memory."""
+        fact = plain_text(fact).strip()
+        self.memory.pin(fact)
+        self.memory.read(fact)
 
     def correct_status(self, name: str, status: str) -> None:
         """The player corrects a character's status (the memory editor); it survives /undo and /retry."""
@@ -568,14 +575,15 @@ class Engine:
         except ValueError:
             return Reply("error", f"Usage: /temperature X, a number such as 0.8 (now {self.settings.temperature}).")
         if not 0.0 <= value <= 2.0:
-            return Reply("error", "Temperature must be between 0 and 2.0 (0 is greedy).")
-        return Reply("info", f"Temperature {self.set_temperature(value)}.", changed={"settings"})
+            return Reply("error", "Temperature must be between 0 and 2.0 (0.05 or less is greedy).")
+        value = self.set_temperature(value)
+        greedy = " (greedy: always the likeliest word)" if value <= TEMPERATURE_MIN else ""
+        return Reply("info", f"Temperature {value}{greedy}.", changed={"settings"})
 
     def _meta_remember(self, arg: str) -> Reply:
         if not arg:
             return Reply("error", "Usage: /remember TEXT")
-        self.memory.pin(arg)
-        self.memory.read(arg)  # a fact the player states is story: its people, places and things join the memory
+        self.remember(arg)
         self.autosave()
         return Reply("info", f"Pinned fact {len(self.memory.pinned)}: {arg}", changed={"memory"})
 
@@ -655,6 +663,8 @@ class Engine:
         path = Path(arg).expanduser() if arg else self.saves_dir / f"{self.name}.md"
         if path.suffix.lower() not in (".md", ".txt"):
             return Reply("error", "Usage: /export [FILE.md]: the transcript as Markdown (a .md or .txt file).")
+        if path.exists() and not _is_transcript(path):  # an earlier export is replaced; anything else is kept
+            return Reply("error", f"{path} exists and is not a storyteller transcript: choose another name.")
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
             write_atomic(path, self.transcript())
@@ -818,6 +828,16 @@ def play_script(engine: Engine, lines: Iterable[str], out: TextIO) -> None:
         out.flush()
         if reply.kind == "quit":
             break
+
+
+def _is_transcript(path: Path) -> bool:
+    """Whether a file is one that /export wrote (its heading, then "*N turns, narrated by ...")."""
+    try:
+        with open(path, encoding="utf-8", errors="replace") as f:
+            head = f.read(400)
+    except OSError:
+        return False
+    return re.match(r"# [^\n]*\n\n\*\d+ turns?, narrated by ", head) is not None
 
 
 def _keep_player_edits(memory: Memory, edited: Memory, turns: int) -> None:

@@ -84,6 +84,12 @@ def test_eval_script_leaves_no_temporary_folder(model_dir, tmp_path, capsys, mon
     assert list(temp.iterdir()) == []
 
 
+def test_eval_of_a_script_with_no_commands_says_so(model_dir, tmp_path, capsys):
+    (tmp_path / "s.txt").write_text("# only a comment\n/temperature 0.5\n>\n")
+    assert main(["eval", "--model", str(model_dir), "--script", str(tmp_path / "s.txt"), "--json"]) == 2
+    _one_line_error(capsys, "has no commands to play")
+
+
 def _edit_config(path: Path, edit) -> None:
     data = json.loads((path / "config.json").read_text())
     (path / "config.json").write_text(json.dumps(edit(data)))

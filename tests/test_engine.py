@@ -292,6 +292,19 @@ def test_export_writes_a_markdown_transcript(make_engine, tmp_path):
         assert turn.narration.strip() in text
     assert engine.submit("/export").kind == "info" and (engine.saves_dir / f"{engine.name}.md").is_file()
     assert engine.submit(f"/export {tmp_path / 'tale.json'}").kind == "error"
+    engine.submit("look")
+    assert engine.submit(f"/export {tmp_path / 'tale.md'}").kind == "info"  # an earlier export is replaced
+    assert "**> look**" in (tmp_path / "tale.md").read_text()
+    (tmp_path / "notes.md").write_text("my own notes")
+    assert engine.submit(f"/export {tmp_path / 'notes.md'}").kind == "error"  # anything else is not
+    assert (tmp_path / "notes.md").read_text() == "my own notes"
+
+
+def test_temperature_zero_is_greedy_and_says_so(make_engine):
+    engine = make_engine()
+    reply = engine.submit("/temperature 0")
+    assert engine.settings.temperature == 0.05 and "greedy" in reply.text
+    assert "0.05" in engine.submit("/temperature 3").text
 
 
 def test_world_info_joins_the_memory_while_its_key_is_in_play(make_engine):

@@ -253,7 +253,7 @@ class MemoryEditScreen(ModalScreen[None]):
         fact = event.value.strip()
         if not fact:
             return
-        self.engine.memory.pin(fact)
+        self.engine.remember(fact)  # as /remember: the fact's people and places join the memory too
         event.input.value = ""
         self._edited(f"pinned \"{fact}\"", f"pinned:{len(self.engine.memory.pinned) - 1}")
 
