@@ -35,6 +35,7 @@ class StoryPane(VerticalScroll):
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__(id=id)
         self._live: Static | None = None
+        self._live_command = ""
         self._pending: str | Callable[[], str] | None = None
         self.first_drawn_at: float | None = None
         self._last_flush = 0.0
@@ -49,12 +50,27 @@ class StoryPane(VerticalScroll):
 
     # -- whole story -------------------------------------------------------------------------------
     def show_story(self, engine: Engine) -> None:
-        """Replace everything with the engine's story: the opening and every turn."""
+        """Show the engine's story: the opening and every turn. The turns already shown as the engine has them
+        stay (with the replies between them); from the first that differs on, the pane is redrawn. A /undo in a
+        story of hundreds of turns used to remount them all, about a second each time."""
         self._stop_stream()
-        self.remove_children()
-        widgets: list[Static | Vertical] = [Static(plain(engine.opening), classes="opening")]
-        widgets += [self._turn(turn.shown, turn.narration) for turn in engine.turns]
-        self.mount_all(widgets)
+        keys = [(turn.shown, turn.narration) for turn in engine.turns]
+        children = list(self.children)
+        if not children or getattr(children[0], "story_key", None) != ("", engine.opening):
+            self.remove_children()
+            opening = Static(plain(engine.opening), classes="opening")
+            opening.story_key = ("", engine.opening)  # type: ignore[attr-defined]
+            self.mount_all([opening, *(self._turn(*key) for key in keys)])
+            self._follow(force=True)
+            return
+        shown = [child for child in children if child.has_class("turn")]
+        same = 0
+        while same < min(len(shown), len(keys)) and getattr(shown[same], "story_key", None) == keys[same]:
+            same += 1
+        if same < len(shown):
+            self.remove_children(children[children.index(shown[same]):])
+        if same < len(keys):
+            self.mount_all([self._turn(*key) for key in keys[same:]])
         self._follow(force=True)
 
     @staticmethod
@@ -64,7 +80,10 @@ class StoryPane(VerticalScroll):
         if shown:
             parts.append(Static(plain(shown), classes="command"))
         parts.append(narration if isinstance(narration, Static) else Static(plain(narration), classes="narration"))
-        return Vertical(*parts, classes="turn")
+        turn = Vertical(*parts, classes="turn")
+        if isinstance(narration, str):
+            turn.story_key = (shown, narration)  # type: ignore[attr-defined]  # which engine turn it shows
+        return turn
 
     def add_info(self, text: str) -> None:
         self.mount(Static(plain(text), classes="reply info"))
@@ -92,6 +111,7 @@ class StoryPane(VerticalScroll):
     def begin_narration(self, command: str) -> None:
         self._stop_stream()
         self._live = Static(plain(STREAM_CURSOR.strip()), classes="narration -streaming")
+        self._live_command = command
         self.mount(self._turn(command, self._live))
         self._pending = None
         self._last_flush = 0.0
@@ -134,6 +154,8 @@ class StoryPane(VerticalScroll):
             return
         live.remove_class("-streaming")
         live.update(plain(text))
+        if live.parent is not None:
+            live.parent.story_key = (self._live_command, text)  # type: ignore[attr-defined]
         if stopped:
             live.add_class("-stopped")
             live.parent.mount(Static("(stopped)", classes="stopped-note"))  # type: ignore[union-attr]

@@ -272,6 +272,23 @@ async def test_undo_and_retry_keys(engine, fake_generator):
         assert story_texts(app, ".turn") == []
 
 
+async def test_undo_and_alter_redraw_only_the_turns_that_changed(engine):
+    app = make_app(engine)
+    async with app.run_test() as pilot:
+        for line in ("open the door", "climb the stairs", "look around"):
+            await type_command(pilot, line)
+            await settle(pilot)
+        first, second, _ = app.story.query(".turn")
+        await type_command(pilot, "/undo")
+        await settle(pilot)
+        assert list(app.story.query(".turn")) == [first, second]  # kept, not remounted
+        await type_command(pilot, "/alter The stairs creak under you.")
+        await settle(pilot)
+        turns = list(app.story.query(".turn"))
+        assert turns[0] is first and turns[1] is not second
+        assert story_texts(app, ".narration") == [DEFAULT_NARRATIONS[0], "The stairs creak under you."]
+
+
 async def test_help_screen_opens_and_closes(engine):
     app = make_app(engine)
     async with app.run_test() as pilot:
