@@ -115,6 +115,7 @@ class StorytellerApp(App[None]):
         self._narration_id = 0
         self._submitted_at = 0.0
         self._quit_when_done = False
+        self._pasted: list[str] = []  # pasted lines waiting for the one narrating to end
         self.timings: deque[NarrationTiming] = deque(maxlen=200)  # `storyteller bench --tui` reads these
 
     # -- layout ------------------------------------------------------------------------------------
@@ -332,6 +333,8 @@ class StorytellerApp(App[None]):
         self.refresh_panes()
         if self._quit_when_done:
             self.submit("/quit", echo=False)
+        elif self._pasted:
+            self.call_later(self._play_pasted)
 
     # -- memory ------------------------------------------------------------------------------------
     @on(MemoryEdited)
@@ -351,6 +354,27 @@ class StorytellerApp(App[None]):
     def action_stop(self) -> None:
         if self.busy:
             self._stop_requested.set()
+            if self._pasted:
+                self.story.add_info(f"Stopped; {len(self._pasted)} pasted line(s) not played.")
+                self._pasted.clear()
+
+    @on(CommandInput.LinesPasted)
+    def lines_pasted(self, message: CommandInput.LinesPasted) -> None:
+        if self.busy or self._pasted:
+            self.bell()
+            return
+        self._pasted.extend(message.lines)
+        self.story.add_info(f"{len(message.lines)} lines pasted: played one after another (Esc stops).")
+        self._play_pasted()
+
+    def _play_pasted(self) -> None:
+        """The next pasted line, once the one before it is done."""
+        if self._pasted and not self.busy and self.is_running:
+            line = self._pasted.pop(0)
+            self.command_input.add_history(line)
+            self.submit(line)
+            if not self.busy:  # a quick meta-command: go on with the next line
+                self.call_later(self._play_pasted)
 
     def _refuse_if_busy(self) -> bool:
         if self.busy:

@@ -6,8 +6,10 @@ from collections.abc import Callable
 from time import monotonic
 from typing import TYPE_CHECKING
 
+from textual import events
 from textual.binding import Binding
 from textual.containers import Vertical, VerticalScroll
+from textual.message import Message
 from textual.content import Content
 from textual.reactive import reactive
 from textual.timer import Timer
@@ -262,6 +264,21 @@ class CommandInput(Input):
         self.history_size = history_size
         self._index: int | None = None  # position while walking the history; None: editing a new line
         self._draft = ""
+
+    class LinesPasted(Message):
+        """The player pasted several lines (a walkthrough, a list of commands): they are played in turn."""
+
+        def __init__(self, lines: list[str]) -> None:
+            super().__init__()
+            self.lines = lines
+
+    def _on_paste(self, event: events.Paste) -> None:
+        lines = [line.strip() for line in event.text.splitlines() if line.strip()]
+        if len(lines) > 1:  # Input would keep the first line and drop the rest without a word
+            event.stop()
+            self.post_message(self.LinesPasted(lines))
+            return
+        super()._on_paste(event)
 
     def add_history(self, line: str) -> None:
         line = line.strip()

@@ -289,6 +289,20 @@ async def test_undo_and_alter_redraw_only_the_turns_that_changed(engine):
         assert story_texts(app, ".narration") == [DEFAULT_NARRATIONS[0], "The stairs creak under you."]
 
 
+async def test_pasted_lines_are_played_one_after_another(engine):
+    from textual import events
+
+    app = make_app(engine)
+    async with app.run_test() as pilot:
+        app.command_input.focus()
+        app.command_input.post_message(events.Paste("open the door\n/temperature 0.5\n\nclimb the stairs\n"))
+        for _ in range(6):
+            await settle(pilot)
+        assert [t.command for t in engine.turns] == ["open the door", "climb the stairs"]
+        assert engine.settings.temperature == 0.5
+        assert app.command_input.history[-3:] == ["open the door", "/temperature 0.5", "climb the stairs"]
+
+
 async def test_help_screen_opens_and_closes(engine):
     app = make_app(engine)
     async with app.run_test() as pilot:
