@@ -21,6 +21,8 @@ if TYPE_CHECKING:
 STREAM_INTERVAL = 1 / 10  # the streaming narration is redrawn at most 10 times a second: every redraw lays out
 # the screen on the UI thread, which shares the GIL with the sampling loop (20/s: 1,330 tokens/s; 10/s: 1,900)
 STREAM_CURSOR = " ▍"
+KEEP_TURNS = 40  # turns kept as widgets of their own; older ones are folded into one block of text, because
+FOLD_AT = 60     # every redraw lays out every widget: at 200 turns a turn took 600 ms of UI time, 200 ms at 1
 
 
 def plain(text: str) -> Content:
@@ -58,13 +60,19 @@ class StoryPane(VerticalScroll):
         self._stop_stream()
         keys = [(turn.shown, turn.narration) for turn in engine.turns]
         children = list(self.children)
-        if not children or getattr(children[0], "story_key", None) != ("", engine.opening):
+        archive = self._archive()
+        folded = archive.story_key if archive is not None else []  # type: ignore[attr-defined]
+        if not children or getattr(children[0], "story_key", None) != ("", engine.opening) \
+                or keys[:len(folded)] != folded:
             self.remove_children()
             opening = Static(plain(engine.opening), classes="opening")
             opening.story_key = ("", engine.opening)  # type: ignore[attr-defined]
-            self.mount_all([opening, *(self._turn(*key) for key in keys)])
+            fold = len(keys) - KEEP_TURNS if len(keys) > FOLD_AT else 0
+            self.mount_all([opening, *([self._archive_widget(keys[:fold])] if fold else []),
+                            *(self._turn(*key) for key in keys[fold:])])
             self._follow(force=True)
             return
+        keys = keys[len(folded):]
         shown = [child for child in children if child.has_class("turn")]
         same = 0
         while same < min(len(shown), len(keys)) and getattr(shown[same], "story_key", None) == keys[same]:
@@ -73,7 +81,43 @@ class StoryPane(VerticalScroll):
             self.remove_children(children[children.index(shown[same]):])
         if same < len(keys):
             self.mount_all([self._turn(*key) for key in keys[same:]])
+        self.fold_old_turns()
         self._follow(force=True)
+
+    def _archive(self) -> Static | None:
+        found = self.query_children(".archive")
+        return found.first(Static) if found else None
+
+    @staticmethod
+    def _archive_widget(keys: list[tuple[str, str]]) -> Static:
+        archive = Static(plain(""), classes="archive")
+        archive.story_key = []  # type: ignore[attr-defined]
+        StoryPane._extend_archive(archive, keys)
+        return archive
+
+    @staticmethod
+    def _extend_archive(archive: Static, keys: list[tuple[str, str]]) -> None:
+        archive.story_key = [*archive.story_key, *keys]  # type: ignore[attr-defined]
+        text = "\n\n".join(f"{shown}\n{narration}" if shown else narration
+                             for shown, narration in archive.story_key)  # type: ignore[attr-defined]
+        archive.update(plain(text))
+
+    def fold_old_turns(self) -> None:
+        """Past FOLD_AT turn widgets, fold all but the last KEEP_TURNS into the block of older turns (replies
+        between them go: they were about those turns)."""
+        turns = [child for child in self.children if child.has_class("turn")]
+        if len(turns) <= FOLD_AT or self._live is not None:
+            return
+        if any(not hasattr(t, "story_key") for t in turns[: len(turns) - KEEP_TURNS]):
+            return  # a turn still streaming or stopped without its text: fold later
+        fold = turns[: len(turns) - KEEP_TURNS]
+        archive = self._archive()
+        if archive is None:
+            archive = self._archive_widget([])
+            self.mount(archive, after=self.children[0])
+        self._extend_archive(archive, [t.story_key for t in fold])  # type: ignore[attr-defined]
+        children = list(self.children)
+        self.remove_children([c for c in children[children.index(archive) + 1: children.index(turns[len(fold)])]])
 
     @staticmethod
     def _turn(shown: str, narration: str | Static) -> Vertical:
@@ -161,6 +205,7 @@ class StoryPane(VerticalScroll):
         if stopped:
             live.add_class("-stopped")
             live.parent.mount(Static("(stopped)", classes="stopped-note"))  # type: ignore[union-attr]
+        self.fold_old_turns()
         self._follow()
 
     def abandon_narration(self) -> None:

@@ -289,6 +289,28 @@ async def test_undo_and_alter_redraw_only_the_turns_that_changed(engine):
         assert story_texts(app, ".narration") == [DEFAULT_NARRATIONS[0], "The stairs creak under you."]
 
 
+async def test_old_turns_fold_into_one_block_and_undo_unfolds_them(engine, monkeypatch):
+    import storyteller.tui.widgets as widgets
+
+    monkeypatch.setattr(widgets, "FOLD_AT", 4)
+    monkeypatch.setattr(widgets, "KEEP_TURNS", 2)
+    app = make_app(engine)
+    async with app.run_test() as pilot:
+        for i in range(6):
+            await type_command(pilot, f"wait {i}")
+            await settle(pilot)
+        archive = app.story.query_one(".archive", Static)
+        assert len(app.story.query(".turn")) == 3  # turns 4-6; turns 1-3 were folded when the fifth ended
+        assert "> wait 0" in str(archive.content) and "> wait 3" not in str(archive.content)
+        await type_command(pilot, "/undo")
+        await settle(pilot)
+        assert story_texts(app, ".command") == ["> wait 3", "> wait 4"]
+        for _ in range(3):
+            await type_command(pilot, "/undo")
+            await settle(pilot)
+        assert not app.story.query(".archive") and story_texts(app, ".command") == ["> wait 0", "> wait 1"]
+
+
 async def test_pasted_lines_are_played_one_after_another(engine):
     from textual import events
 
