@@ -23,6 +23,7 @@ STREAM_INTERVAL = 1 / 10  # the streaming narration is redrawn at most 10 times 
 STREAM_CURSOR = " ▍"
 KEEP_TURNS = 40  # turns kept as widgets of their own; older ones are folded into one block of text, because
 FOLD_AT = 60     # every redraw lays out every widget: at 200 turns a turn took 600 ms of UI time, 200 ms at 1
+FOLDED_SHOWN = 200  # folded turns drawn; earlier ones are in the save and in /export, not on screen
 
 
 def plain(text: str) -> Content:
@@ -98,8 +99,11 @@ class StoryPane(VerticalScroll):
     @staticmethod
     def _extend_archive(archive: Static, keys: list[tuple[str, str]]) -> None:
         archive.story_key = [*archive.story_key, *keys]  # type: ignore[attr-defined]
-        text = "\n\n".join(f"{shown}\n{narration}" if shown else narration
-                             for shown, narration in archive.story_key)  # type: ignore[attr-defined]
+        folded: list[tuple[str, str]] = archive.story_key  # type: ignore[attr-defined]
+        hidden = max(0, len(folded) - FOLDED_SHOWN)
+        text = "\n\n".join(f"{shown}\n{narration}" if shown else narration for shown, narration in folded[hidden:])
+        if hidden:
+            text = f"({hidden} earlier turn{'' if hidden == 1 else 's'}: /export writes the whole story)\n\n{text}"
         archive.update(plain(text))
 
     def fold_old_turns(self) -> None:

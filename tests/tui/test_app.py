@@ -294,6 +294,7 @@ async def test_old_turns_fold_into_one_block_and_undo_unfolds_them(engine, monke
 
     monkeypatch.setattr(widgets, "FOLD_AT", 4)
     monkeypatch.setattr(widgets, "KEEP_TURNS", 2)
+    monkeypatch.setattr(widgets, "FOLDED_SHOWN", 2)
     app = make_app(engine)
     async with app.run_test() as pilot:
         for i in range(6):
@@ -301,7 +302,8 @@ async def test_old_turns_fold_into_one_block_and_undo_unfolds_them(engine, monke
             await settle(pilot)
         archive = app.story.query_one(".archive", Static)
         assert len(app.story.query(".turn")) == 3  # turns 4-6; turns 1-3 were folded when the fifth ended
-        assert "> wait 0" in str(archive.content) and "> wait 3" not in str(archive.content)
+        assert str(archive.content).startswith("(1 earlier turn:")  # three folded, the last two drawn
+        assert "> wait 1" in str(archive.content) and "> wait 0" not in str(archive.content)
         await type_command(pilot, "/undo")
         await settle(pilot)
         assert story_texts(app, ".command") == ["> wait 3", "> wait 4"]
