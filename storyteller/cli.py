@@ -159,6 +159,9 @@ def build_parser() -> argparse.ArgumentParser:
     bench.add_argument("--train", action="store_true", help="also measure training tokens/s (forward + backward)")
     bench.add_argument("--tui", action="store_true",
                        help="also measure streaming in the TUI (run headless): tokens/s and Enter-to-first-words")
+    bench.add_argument("--tui-turns", type=int, default=0,
+                       help="with --tui, play this many turns (the bench commands over and over) to see a long "
+                            "session: 40 or more also reports the speed over the last 20")
     bench.add_argument("--json", action="store_true")
     return parser
 
@@ -400,6 +403,8 @@ def cmd_bench(args) -> int:
 
     if args.tokens < 1:
         raise UserError(f"--tokens must be 1 or more, got {args.tokens}")
+    if args.tui_turns and not (2 <= args.tui_turns <= 1000 and args.tui):
+        raise UserError(f"--tui-turns goes with --tui and must be from 2 to 1000, got {args.tui_turns}")
     return run_bench_command(args, UserError)
 
 

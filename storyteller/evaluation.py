@@ -336,10 +336,15 @@ def run_bench_command(args, UserError) -> int:
         with tempfile.TemporaryDirectory() as saves:
             engine = play_bench_engine(checkpoint, saves)
             engine.generator.stop_ids = set()
-            tui = bench_tui(engine, PLAY_BENCH_COMMANDS)
+            turns = args.tui_turns or len(PLAY_BENCH_COMMANDS)
+            commands = [PLAY_BENCH_COMMANDS[i % len(PLAY_BENCH_COMMANDS)] for i in range(turns)]
+            tui = bench_tui(engine, commands)
         result["tui_int8_tokens_per_second"] = round(tui["tokens_per_second"], 1)
         result["tui_first_words_ms"] = round(tui["first_words_ms"], 1)
         result["tui_first_words_max_ms"] = round(tui["first_words_max_ms"], 1)
+        if "last_20_tokens_per_second" in tui:
+            result["tui_turns"] = turns
+            result["tui_last_20_tokens_per_second"] = round(tui["last_20_tokens_per_second"], 1)
     if args.train:
         result["training_bf16_tokens_per_second"] = round(bench_training(checkpoint.model.config), 1)
     if args.json:

@@ -90,6 +90,12 @@ def test_eval_of_a_script_with_no_commands_says_so(model_dir, tmp_path, capsys):
     _one_line_error(capsys, "has no commands to play")
 
 
+@pytest.mark.parametrize("argv", [["--tui-turns", "5"], ["--tui", "--tui-turns", "1"]])
+def test_bench_tui_turns_is_checked(argv, model_dir, capsys):
+    assert main(["bench", "--model", str(model_dir), *argv]) == 2
+    _one_line_error(capsys, "--tui-turns goes with --tui")
+
+
 def _edit_config(path: Path, edit) -> None:
     data = json.loads((path / "config.json").read_text())
     (path / "config.json").write_text(json.dumps(edit(data)))

@@ -33,5 +33,11 @@ def bench_tui(engine: Engine, commands: Sequence[str], size: tuple[int, int] = (
     tokens = sum(t.tokens for t in timings)
     seconds = sum(t.streaming_seconds for t in timings)
     first = sorted(t.first_words_ms for t in timings if t.first_words_ms is not None)
-    return {"narrations": len(timings), "tokens": tokens, "tokens_per_second": tokens / max(seconds, 1e-9),
-            "first_words_ms": first[len(first) // 2] if first else 0.0, "first_words_max_ms": first[-1] if first else 0.0}
+    result = {"narrations": len(timings), "tokens": tokens, "tokens_per_second": tokens / max(seconds, 1e-9),
+              "first_words_ms": first[len(first) // 2] if first else 0.0,
+              "first_words_max_ms": first[-1] if first else 0.0}
+    if len(timings) >= 40:  # a long session: the screen holds many turns by its end
+        late = timings[-20:]
+        result["last_20_tokens_per_second"] = (sum(t.tokens for t in late)
+                                               / max(sum(t.streaming_seconds for t in late), 1e-9))
+    return result
