@@ -1494,6 +1494,15 @@ class Memory:
         if not lead or lead in ("the", "a", "an"):
             self.characters[ck].acts += 1
 
+    def _with_known_person(self, sent: str, end: int) -> bool:
+        """ "Tom and Mara went...", "Tom and I": a word joined by "and" to someone known is someone too."""
+        m = re.match(r"\s+and\s+(I\b|(?:[A-Z][a-z]+))", sent[end:end + 30])
+        if m is None:
+            return False
+        other = m.group(1)
+        key = self._aliases.get(other.lower())
+        return other == "I" or (key in self.characters and self.characters[key].kind == "name")
+
     def _recent_person(self, gender: str, idx: int, before: str) -> str | None:
         """The one named character of this gender seen in the last three sentences or earlier in this one (not
         the hero), if there is only one."""
@@ -1629,7 +1638,8 @@ class Memory:
         elif initial and not known and not title and (len(core_words) == 1 or self.transcript):
             # sentence-initial single word: a name only if already known as one, or if it starts sentences
             # again and again followed by a verb ("Lily ran ... Lily saw ...")
-            if (ckey.endswith("ly") and len(ckey) >= 7) or not _NAME_VERB_AFTER.match(sent, e0):
+            if (ckey.endswith("ly") and len(ckey) >= 7) or not (_NAME_VERB_AFTER.match(sent, e0)
+                                                                 or self._with_known_person(sent, e0)):
                 return
             if votes is None:
                 votes = [0, 0, idx, 0]

@@ -971,3 +971,8 @@ def test_a_pinned_fact_is_never_left_out_of_the_block(fact, tiny_tokenizer):
     block = memory.render(tiny_tokenizer.count, 24)
     assert tiny_tokenizer.count(block) <= 24
     assert block.startswith("pinned: " + fact.split()[0])  # kept first, cut to the words that fit if need be
+
+
+def test_a_name_joined_to_a_known_person_is_a_person():
+    text = "Mara lived by the sea. Mara loved the boats. Tom and Mara went fishing. Tom and Mara caught a fish."
+    assert "Tom" in [c["name"] for c in summarize_text(text).summary_json()["characters"]]
