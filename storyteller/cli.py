@@ -347,6 +347,7 @@ def cmd_train(args) -> int:
 
 # -- eval ------------------------------------------------------------------------------------------
 def cmd_eval(args) -> int:
+    from storyteller.engine import script_commands
     from storyteller.evaluation import run_eval_command
 
     check_steering(args)
@@ -360,9 +361,7 @@ def cmd_eval(args) -> int:
         raise UserError(f"cannot write --chart {args.chart}: "
                         f"{'it is a folder' if args.chart.is_dir() else 'no such folder ' + str(args.chart.parent)}")
     args.script_lines = read_text(args.script, "script").splitlines() if args.script else None
-    if args.script_lines is not None and not any(
-            line.strip() and not line.strip().startswith(("#", "/")) and line.strip().lstrip(">").strip()
-            for line in args.script_lines):
+    if args.script_lines is not None and all(line.startswith("/") for line in script_commands(args.script_lines)):
         raise UserError(f"script {args.script} has no commands to play (only comments, blank lines or /meta-commands)")
     args.configure_engine = lambda engine: apply_steering(engine, args)  # for --script plays
     return run_eval_command(args, UserError)

@@ -13,7 +13,7 @@ import difflib
 import os
 import random
 import re
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -125,6 +125,23 @@ def forks_from_dict(d: dict[str, Any]) -> dict[int, list[Branch]]:
 
 
 MODES = ("do", "say", "story")
+
+
+@dataclass
+class Session:
+    """A save, read and checked (`Engine._parse_session`), before any of it replaces the story being played."""
+
+    turns: list[Turn]
+    redo: list[Turn]
+    forks: dict[int, list[Branch]]
+    memory: Memory | None  # None: rebuilt from the story
+    seed: int
+    rng: torch.Generator
+    sampler: SamplerConfig
+    world_info: list["WorldInfo"]
+    author_note: str
+    opening: str
+    created: str | None
 WORLD_INFO_SCAN_CHARS = 2_000  # how far back in the story a world-info key is looked for (about the context)
 
 
@@ -183,6 +200,14 @@ def player_line(line: str) -> str:
     pasted from a play-through or written so in a script, is the command "take the lamp")."""
     line = plain_text(line).strip()
     return line[1:].lstrip() if line.startswith(">") else line
+
+
+def script_commands(lines: Iterable[str]) -> Iterator[str]:
+    """The lines of a play script as the engine reads them: blank lines and '#' comments left out."""
+    for raw in lines:
+        line = raw.strip()
+        if not line.startswith("#") and (line := player_line(line)):
+            yield line
 
 
 STOPPED_BEFORE_A_WORD = "Stopped before the first word: nothing happened, and no turn was kept."
@@ -709,7 +734,7 @@ class Engine:
             except (KeyError, TypeError, ValueError, AttributeError):
                 restored = None  # a damaged snapshot in a hand-edited save: rebuild instead
         if restored is not None:
-            _keep_player_edits(restored, self.memory, len(self.turns))
+            restored.keep_player_edits(self.memory, len(self.turns))
             self.memory = restored
         else:  # snapshot trimmed away (or damaged): rebuild the memory from the story itself
             self.memory = self._replay_memory()
@@ -725,7 +750,7 @@ class Engine:
         for i, t in enumerate(self.turns, 1):
             _read_turn(memory, t)
             memory.apply_corrections_made_at(i)  # in story order: a later turn may change what was corrected
-        _keep_player_edits(memory, edited, len(self.turns))
+        memory.keep_player_edits(edited, len(self.turns))
         return memory
 
     # -- saves -------------------------------------------------------------------------------------
@@ -765,17 +790,17 @@ class Engine:
         session = self._parse_session(read_save(self.saves_dir, name), name)
         # nothing above changed the story: a corrupted save leaves the one being played (and its file) alone
         self.name = validate_name(name)  # the file it came from, so autosaves go back to it
-        self.seed, self.rng, self.opening = session["seed"], session["rng"], session["opening"]
-        self.turns, self.redo_stack, self.forks = session["turns"], session["redo"], session["forks"]
-        self.world_info, self.author_note = session["world_info"], session["author_note"]
-        self.created = session["created"] or self.created
-        for key, value in session["sampler"].to_dict().items():  # update in place: the TUI holds this object
+        self.seed, self.rng, self.opening = session.seed, session.rng, session.opening
+        self.turns, self.redo_stack, self.forks = session.turns, session.redo, session.forks
+        self.world_info, self.author_note = session.world_info, session.author_note
+        self.created = session.created or self.created
+        for key, value in session.sampler.to_dict().items():  # update in place: the TUI holds this object
             setattr(self.settings, key, value)
         # a save without a memory is rebuilt from its story alone, not with the edits of the story open before
-        self.memory = session["memory"] if session["memory"] is not None else self._replay_memory(Memory())
+        self.memory = session.memory if session.memory is not None else self._replay_memory(Memory())
         self._reset_cache()
 
-    def _parse_session(self, data: dict[str, Any], name: str) -> dict[str, Any]:
+    def _parse_session(self, data: dict[str, Any], name: str) -> Session:
         """Every part of a save, checked; a damaged one is a SaveError and nothing is changed."""
         try:
             turns = [Turn.from_dict(t) for t in data["turns"]]
@@ -801,9 +826,8 @@ class Engine:
                 raise TypeError("the opening is not text")
         except (KeyError, TypeError, ValueError, RuntimeError, AttributeError, OverflowError) as e:
             raise SaveError(f"save {name!r} is corrupted ({e.__class__.__name__}: {e})") from None
-        return {"turns": turns, "redo": redo, "forks": forks, "memory": memory, "seed": seed, "rng": rng,
-                "sampler": sampler, "world_info": world_info, "author_note": author_note, "opening": opening,
-                "created": data.get("created")}
+        return Session(turns, redo, forks, memory, seed, rng, sampler, world_info, author_note, opening,
+                       data.get("created"))
 
     def list_saves(self) -> list[SaveInfo]:
         """The saves folder, checked as loading checks it: a save listed as loadable loads."""
@@ -816,10 +840,7 @@ def play_script(engine: Engine, lines: Iterable[str], out: TextIO) -> None:
         out.write(engine.opening + "\n\n")
     else:
         out.write(f"[continuing {engine.name}: {engine.turn_count} turns]\n\n")
-    for raw in lines:
-        line = raw.strip()
-        if line.startswith("#") or not (line := player_line(line)):
-            continue
+    for line in script_commands(lines):
         out.write(f"> {line}\n")
         reply = engine.submit(line)
         out.write(f"{reply.text}\n\n")
@@ -838,23 +859,6 @@ def _is_transcript(path: Path) -> bool:
     except OSError:
         return False
     return re.match(r"# [^\n]*\n\n\*\d+ turns?, narrated by ", head) is not None
-
-
-def _keep_player_edits(memory: Memory, edited: Memory, turns: int) -> None:
-    """The player's pins, forgets and corrections are edits, not story: they survive /undo, /retry and /alter,
-    which put the memory back to before a turn (a fact pinned after that turn would otherwise vanish, a forgotten
-    one return, a corrected status revert). `memory` is the story as it stood after `turns` turns."""
-    memory.pinned = list(edited.pinned)
-    memory.corrections = [dict(c) for c in edited.corrections]
-    memory.restore_corrections(turns)
-    memory._render_cache = None
-    # What the player told the memory to forget stays forgotten, even though the story still names it.
-    for kind, keys in edited.to_dict().get("forgotten", {}).items():
-        for key in keys:
-            try:
-                memory.forget(kind, key)
-            except (KeyError, ValueError, IndexError):
-                pass
 
 
 def _read_turn(memory: Memory, turn: Turn) -> None:

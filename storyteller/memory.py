@@ -3599,6 +3599,23 @@ class Memory:
         if turn is not None:
             self._record_correction("status", ch.name, status, turn)
 
+    def keep_player_edits(self, edited: "Memory", turns: int) -> None:
+        """The player's pins, forgets and corrections in `edited` are edits, not story: they survive /undo, /retry
+        and /alter, which put the memory back to before a turn (a fact pinned after that turn would otherwise
+        vanish, a forgotten one return, a corrected status revert). This memory is the story as it stood after
+        `turns` turns."""
+        self.pinned = list(edited.pinned)
+        self.corrections = [dict(c) for c in edited.corrections]
+        self.restore_corrections(turns)
+        self._render_cache = None
+        # What the player told the memory to forget stays forgotten, even though the story still names it.
+        for kind, keys in edited._forgotten.items():
+            for key in list(keys):
+                try:
+                    self.forget(kind, key)
+                except (KeyError, ValueError, IndexError):
+                    pass
+
     def _record_correction(self, kind: str, name: str, value: str, turn: int) -> None:
         self.corrections = [c for c in self.corrections if (c["kind"], c["name"]) != (kind, name)]
         self.corrections.append({"kind": kind, "name": name, "value": value, "turn": int(turn)})

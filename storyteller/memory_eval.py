@@ -508,7 +508,7 @@ def play_metrics(checkpoint: Checkpoint, lines: Sequence[str], seed: int = 1, en
     new engine's settings first (e.g. the play-time steering)."""
     import tempfile
 
-    from storyteller.engine import Engine, player_line
+    from storyteller.engine import Engine, script_commands
     from storyteller.generator import Generator
 
     if engine is None:
@@ -522,10 +522,7 @@ def play_metrics(checkpoint: Checkpoint, lines: Sequence[str], seed: int = 1, en
     about = asked = 0
     continuity = contradictions = 0
     new_names = 0
-    for raw in lines:
-        line = raw.strip()
-        if line.startswith("#") or not (line := player_line(line)):
-            continue
+    for line in script_commands(lines):
         if line.startswith("/"):
             engine.submit(line)
             continue
