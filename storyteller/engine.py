@@ -378,7 +378,7 @@ class Engine:
     def _constraints(self, block: str = "", command: str = ""):
         """The memory pointer, then the guards from hard facts: the dead stay dead, others' things stay theirs,
         no sentence twice (a guard's veto must come last, or the pointer could give a vetoed name mass again)."""
-        summary = self.memory.summary_json()
+        summary = self.memory.summary_json(in_passing=True)
         pointer_hook = None
         tuned = self.generator.checkpoint.meta.get("memory_pointer")
         if self.config.memory_pointer and tuned:

@@ -68,7 +68,7 @@ def _name_spans(text: str, names: Sequence[str]) -> list[tuple[int, int]]:
 
 
 def _entity_names(memory: Memory) -> list[str]:
-    return memory_names(memory.summary_json())
+    return memory_names(memory.summary_json(in_passing=True))
 
 
 def collect_windows(checkpoint: Checkpoint, texts: Sequence[tuple[str, str]], max_windows: int = 240,
@@ -92,7 +92,7 @@ def collect_windows(checkpoint: Checkpoint, texts: Sequence[tuple[str, str]], ma
             if unit.kind == "command":
                 memory_before = memory.render(tok.count, MEMORY_BUDGET)
                 names = _entity_names(memory)
-                things = memory_things(memory.summary_json())
+                things = memory_things(memory.summary_json(in_passing=True))
                 response = units[i + 1] if i + 1 < len(units) and units[i + 1].kind == "response" else None
                 if response is not None and words >= MIN_WORDS_BEFORE:
                     eligible.append(_make_window(tok, d_index, story, unit.text, response.text, memory_before, names,
@@ -103,7 +103,7 @@ def collect_windows(checkpoint: Checkpoint, texts: Sequence[tuple[str, str]], ma
             if unit.kind == "prose" and words >= MIN_WORDS_BEFORE:
                 eligible.append(_make_window(tok, d_index, story, None, unit.text,
                                              memory.render(tok.count, MEMORY_BUDGET), _entity_names(memory), words,
-                                             memory_things(memory.summary_json()), _passage(tok, units, i)))
+                                             memory_things(memory.summary_json(in_passing=True)), _passage(tok, units, i)))
             memory.read(unit.text)
             story += unit.text + "\n\n"
             words += len(unit.text.split())
@@ -527,7 +527,7 @@ def play_metrics(checkpoint: Checkpoint, lines: Sequence[str], seed: int = 1, en
             engine.submit(line)
             continue
         known = engine.memory.known_names()
-        characters_before = {c["name"] for c in engine.memory.summary_json()["characters"]}
+        characters_before = {c["name"] for c in engine.memory.summary_json(in_passing=True)["characters"]}
         dead = engine.memory.dead_characters()
         reply = engine.submit(line)
         text = reply.text
@@ -538,7 +538,7 @@ def play_metrics(checkpoint: Checkpoint, lines: Sequence[str], seed: int = 1, en
             asked += 1
             about += _mentions(text, {n.split()[-1] for n in nouns})
         contradictions += fate_contradiction(text, dead)
-        characters_after = {c["name"] for c in engine.memory.summary_json()["characters"]}
+        characters_after = {c["name"] for c in engine.memory.summary_json(in_passing=True)["characters"]}
         # the narrator's inventions: someone the player's command named ("ask the miller") is not one
         new_names += sum(not _mentions(line, {name}) for name in characters_after - characters_before)
     turns = len(narrations)

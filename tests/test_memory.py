@@ -976,3 +976,16 @@ def test_a_pinned_fact_is_never_left_out_of_the_block(fact, tiny_tokenizer):
 def test_a_name_joined_to_a_known_person_is_a_person():
     text = "Mara lived by the sea. Mara loved the boats. Tom and Mara went fishing. Tom and Mara caught a fish."
     assert "Tom" in [c["name"] for c in summarize_text(text).summary_json()["characters"]]
+
+
+def test_someone_mentioned_once_long_ago_is_kept_but_not_reported():
+    opening = "Mara walked to the market. A man sold her a loaf of bread. "
+    later = " ".join(f"Mara walked on past the {i} mill." for i in ("first", "second", "third", "fourth", "fifth",
+                                                                   "sixth"))
+    memory = summarize_text(opening + later)
+    reported = [c["name"] for c in memory.summary_json()["characters"]]
+    kept = [c["name"] for c in memory.summary_json(in_passing=True)["characters"]]
+    assert "the man" not in reported and "the man" in kept
+    assert "the man" in [c["name"] for c in summarize_text(opening).summary_json()["characters"]]  # just met
+    again = summarize_text(opening + later + " The man waved to Mara.")
+    assert "the man" in [c["name"] for c in again.summary_json()["characters"]]  # mentioned twice
