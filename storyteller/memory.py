@@ -381,13 +381,15 @@ _WAS_DEAD_AFTER = re.compile(rf"\w+\s+(?:was|lay)\s+(?:already\s+|quite\s+|stone
                              r"lifeless)\b")
 _STATUS_PATTERNS: list[tuple[str, str, str]] = [
     ("dead", "s", rf"(?:had\s+|has\s+)?{_ADV}(?:died|dies)\b"),
-    ("dead", "s", rf"{_BE}\s+{_ADV}(?:down\s+)?(?:dead(?![\s-]+{_DEAD_IDIOM})|lifeless|no\s+more(?!\s+(?:to\s+be\s+)?"
-                  r"(?:seen|heard|found)))\b"),
+    ("dead", "s", rf"{_BE}\s+{_ADV}(?:down\s+|found\s+|discovered\s+)?(?:dead(?![\s-]+{_DEAD_IDIOM})|lifeless|"
+                  r"no\s+more(?!\s+(?:to\s+be\s+)?(?:seen|heard|found)))\b"),
     ("dead", "s", rf"(?:was|were|is|are|had\s+been|has\s+been|have\s+been)\s+{_ADV}(?:killed|slain|murdered|drowned|"
                   r"devoured|eaten\s+up|hanged|beheaded|executed|put\s+to\s+death|burnt\s+to\s+death|"
                   r"burned\s+to\s+death|torn\s+to\s+pieces|struck\s+dead|shot\s+dead|stung\s+to\s+death|"
                   r"crushed\s+to\s+death|poisoned|strangled|stabbed\s+to\s+death|buried)\b(?!\s+(?:alive|up\s+to|in\s+(?:thought|"
                   r"(?:his|her|their)\s+(?:work|books?|thoughts?))))"),
+    # "Grimbold turned to stone when the sun rose" (the transitive "turned him to stone" is below)
+    ("transformed", "s", rf"{_ADV}(?:turned|turns|changed|changes)\s+(?:in)?to\s+(?:stone|a\s+stone|solid\s+stone)\b"),
     # "He crumbles into dust", "crumbled to ashes"
     ("dead", "s", rf"{_ADV}(?:crumbled|crumbles|crumble|turned|turns)\s+(?:in)?to\s+(?:dust|ashes)\b"),
     ("dead", "s", rf"{_ADV}(?:drowned|perished|starved\s+to\s+death|froze\s+to\s+death|bled\s+to\s+death|"
@@ -1697,6 +1699,8 @@ class Memory:
                     "over") and len(bw) > 1 and (_singular(bw[-2].strip(",")) in _PLACE_NOUNS or
                                                  prev == "at" and bw[-2].strip(",") in _ROLE_FORMS):
             return True  # "the abbey at Dunmere", "the caves below Harrowgate"
+        if prev == "for" and len(bw) > 1 and bw[-2] in ("left", "leave", "leaves", "departed", "departs"):
+            return True  # "Uncle Ray left for Chicago" (not in _MOTION_WORDS: "left it to Tom" is a bequest)
         if prev in ("to", "from", "at", "on", "for") and len(bw) > 1:
             p2 = bw[-2]
             if p2 in _PERSON_BEFORE_PREP:
@@ -1891,8 +1895,8 @@ class Memory:
 
     # -- aliases -----------------------------------------------------------------------------------
     def _learn_aliases(self, sent: str, low: str) -> None:
-        if "," in sent or " named " in low or " called " in low or " name " in low or " the " in low \
-                or " known as " in low:
+        if "," in sent or " named " in low or " called " in low or " name " in low or " the " in f" {low}" \
+                or " known as " in low:  # "The wizard Morvan raised his staff": "the" may open the sentence
             for rx in (_APPOS_NAME_ROLE, _APPOS_ROLE_NAMED, _APPOS_ROLE_NAME, _APPOS_ROLE_NAME_TIGHT,
                        _APPOS_NAME_THE_ROLE, _ROLE_DESC_NAMED):
                 if rx is _ROLE_DESC_NAMED and " named " not in low and " called " not in low:

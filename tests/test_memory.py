@@ -989,3 +989,22 @@ def test_someone_mentioned_once_long_ago_is_kept_but_not_reported():
     assert "the man" in [c["name"] for c in summarize_text(opening).summary_json()["characters"]]  # just met
     again = summarize_text(opening + later + " The man waved to Mara.")
     assert "the man" in [c["name"] for c in again.summary_json()["characters"]]  # mentioned twice
+
+
+@pytest.mark.parametrize("text, name, status, alias", [
+    ("The wizard Morvan raised his staff. Morvan smiled.", "Morvan", "alive", "the wizard"),  # "The" opens it
+    ("Lord Ashby drank the wine. Lord Ashby was found dead in the library.", "Ashby", "dead", None),
+    ("Edric fought the troll Grimbold. Grimbold turned to stone when the sun rose.", "Grimbold", "transformed",
+     "the troll"),
+])
+def test_common_turns_of_phrase(text, name, status, alias):
+    people = {c["name"]: c for c in summarize_text(text).summary_json()["characters"]}
+    assert people[name]["status"] == status
+    if alias:
+        assert alias in people[name]["aliases"] and alias not in people
+
+
+def test_left_for_a_place_names_a_place():
+    summary = summarize_text("Then Uncle Ray left for Chicago and never came back.").summary_json()
+    assert "Chicago" in summary["places"]
+    assert [c["name"] for c in summary["characters"]] == ["Ray"]
