@@ -483,7 +483,8 @@ _STATUS_PATTERNS: list[tuple[str, str, str]] = [
                       r"town|city|kingdom|country|castle|palace|island|farm|land)\s+(?:for\s+ever|forever))|"
                       r"left\s+(?:the|his|her|their)\s+(?:village|town|city|kingdom|country|island|valley|land|realm|"
                       r"parish|county|district)\b(?!\s+(?:of|behind|gate|square|hall|green|wall|walls)\b)|"
-                      r"(?:fled|flees|flee)\s+(?:through|out\s+of|into|across|over|from|down|up|towards?)\s+"
+                      r"(?:took|takes)\s+ship\b|"
+                      r"(?:fled|flees|flee)\s+(?:through|out\s+of|into|across|over|from|down|up|to|towards?)\s+"
                       r"(?:the|a|an|his|her|their)\b|"
                       r"never\s+(?:came|comes|come)\s+back|never\s+returned|never\s+return|"
                       r"(?:was|were)\s+(?:no\s+more|never\s+again|nevermore)\s+seen|(?:was|were)\s+never\s+(?:seen|heard\s+of)\s+"
@@ -524,7 +525,7 @@ _STATUS_PATTERNS: list[tuple[str, str, str]] = [
     ("alive", "s", r"(?:turned|turns|changed|changes)\s+back\s+into\b|(?:became|becomes)\s+(?:a\s+)?(?:man|woman|"
                    r"prince|princess|boy|girl|human|himself|herself)\s+again\b|regained\s+(?:his|her|their)\s+"
                    r"(?:own|human|true)\s+(?:shape|form)"),
-    ("alive", "s", r"(?:came|comes|come)\s+(?:back|home)\b|(?:returned|returns)\b(?!\s+(?:the|a|it|him|her|them)\b)|"
+    ("alive", "s", r"(?<!not\s)(?<!never\s)(?<!n't\s)(?:came|comes|come)\s+(?:back|home)\b|(?:returned|returns)\b(?!\s+(?:the|a|it|him|her|them)\b)|"
                    r"reappeared|reappears"),
     ("alive", "o", r"\b(?:set|sets)\b(?=\s+\S+\s+free\b)|\b(?:freed|frees|released|releases|rescued|rescues|"
                    r"revived|revives|let|lets)\b(?=.{0,25}\b(?:go|free|out|loose)\b)|\b(?:freed|frees|released|"
@@ -614,6 +615,9 @@ _COPULA_BEFORE = re.compile(r"(?<!\bit )(?<!\bthere )(?<!\bthis )(?<!\bthat )\b(
                             r"crowned)\s+[a-z]+\s+$")
 _OBJ_MENTION_RE = re.compile(r"\b(?:the|a|an|his|her|my|your|their|its|our|some|this|that|these|those)\s+")
 _OBJ_WORDS_RE = re.compile(r"[a-z][\w'-]*(?:\s+(?!(?:the|a|an|his|her|my|your|their|its|our|and|of)\b)[a-z][\w'-]*){0,3}")
+# hearsay with the clause's subject between: "some said Fenn had killed him"
+_HEDGE_CLAUSE = re.compile(r"\b(?:some|others|people|folk|many|everyone)\s+(?:said|say|says|thought|think|believed|"
+                           r"believe|claimed|claim|swore|whispered|feared|fear)\s+(?:that\s+)?(?:[\w'-]+\s+){1,3}$")
 _HEDGE_BEFORE = re.compile(r"\b(?:(?:some|others|people|folk|many|they|everyone|nobody)\s+(?:said|say|says|thought|think|"
                            r"believed|believe|claimed|claim|swore|whispered|feared|fear)|perhaps|maybe|probably|"
                            r"possibly|rumou?r\s+(?:had\s+it|said))\s+(?:that\s+)?$")
@@ -624,6 +628,9 @@ _TO_PRISON = re.compile(r"\s*(?:off\s+|away\s+|back\s+|down\s+|up\s+)?(?:in\s+(?
                         r"(?:[\w'-]+\s+)?(?:prison|jail|gaol|dungeon|cells?|lock-up|gaol-house)\b")
 _KIN = set(_words("""father mother brother sister son daughter husband wife uncle aunt cousin nephew niece
         grandfather grandmother stepfather stepmother stepsister stepbrother dad mom mum"""))
+# what a family calls someone instead of a name ("Gran", "Papa"): "her name was Margaret Hale" names the same person
+_KIN_NAMES = set(_words("gran granny grandma grandmama grandpa grandpapa granddad grandad nan nana nanna mother mum mom "
+                        "mama mamma ma father dad daddy papa pa auntie"))
 _IN_PP = re.compile(r"\b(?:on|onto|upon|from|off|with|at|to|into|by|of|for|behind|beside|under|over|past|near|"
                     r"across|astride|without)\s+$")
 _ALIVE_FROM = {"dead", "transformed", "imprisoned", "banished", "missing", "departed"}
@@ -646,6 +653,13 @@ _APPOS_ROLE_NAME_TIGHT = re.compile(
 _APPOS_NAME_THE_ROLE = re.compile(
     rf"(?P<name>{_NAME_CAP})\s+(?P<role>the\s+(?:(?!(?:{_ADJ_STOP})\b)[a-z][a-z-]*\s+){{0,1}}?(?:{_ROLE_ALT}))"
     rf"(?=\s*[,.;!?]|\s+and\b|\s*$)")
+# a sentence that may tie a role to a name; "The wizard Morvan", "Her uncle Tom" may open it
+_APPOS_HINT = re.compile(r"(?:^|\s)(?:the|his|her|my|your|their|our|named|called|name|known\s+as)\s")
+# "Reynard the fox had watched", "Grimbold the troll has been turned to stone": at the start of a clause and before
+# its verb ("told Anna the king was dead" is not an apposition)
+_APPOS_NAME_THE_ROLE_SUBJ = re.compile(
+    rf"(?P<name>{_NAME_CAP})\s+(?P<role>the\s+(?:(?!(?:{_ADJ_STOP})\b)[a-z][a-z-]*\s+){{0,1}}?(?:{_ROLE_ALT}))"
+    rf"(?=\s+(?:had|has|was|were|is|did|could|would|[a-z]{{2,}}ed)\b)")
 _ROLE_BEFORE_COMMA = re.compile(rf"(?P<role>{_ROLE_NP}),\s*$")
 # "the cook, a cheerful giant of a man named Pell" / "The king's counsellor was a sorcerer called Mordrec"
 # "the boatswain, an old Welshman named Hugh Price", "Orm's apprentice was a sly youth called Ketil": the
@@ -666,7 +680,11 @@ _NAME_VERB_AFTER = re.compile(
     r"gave|gives|felt|feels|wanted|wants|thought|thinks|replied|cried|laughed|came|comes|lived|lives|did|does|"
     r"could|would|knew|knows|found|finds|loved|loves|liked|likes|walked|walks|played|plays|opened|"
     r"jumped|shouted|nodded|whispered|answered|called|turned|picked|put|decided|tried|began|started|"
-    r"stood|sat|got|made|heard|told|wanted|needed|learned|hugged|helped)\b")
+    r"stood|sat|got|made|heard|told|wanted|needed|learned|hugged|helped|"
+    # the common irregular pasts, and any regular one ("Mara mended nets ... Mara sang to the gulls")
+    r"sang|wept|ate|drank|fell|flew|swam|spoke|woke|slept|kept|left|met|sent|brought|bought|caught|held|hid|"
+    r"rode|wrote|wore|threw|grew|drew|shook|led|fed|fought|lay|began|ran|won|lost|sold|sought|stole|struck|"
+    r"[a-z]{2,}ed)\b")
 _SPEECH_AFTER = re.compile(rf"\s+(?:{_SPEECH_VERBS})\b")
 _SPEECH_BEFORE = re.compile(rf"\b(?:{_SPEECH_VERBS})\s+$")
 
@@ -1895,8 +1913,7 @@ class Memory:
 
     # -- aliases -----------------------------------------------------------------------------------
     def _learn_aliases(self, sent: str, low: str) -> None:
-        if "," in sent or " named " in low or " called " in low or " name " in low or " the " in f" {low}" \
-                or " known as " in low:  # "The wizard Morvan raised his staff": "the" may open the sentence
+        if "," in sent or "'s " in low or _APPOS_HINT.search(low):
             for rx in (_APPOS_NAME_ROLE, _APPOS_ROLE_NAMED, _APPOS_ROLE_NAME, _APPOS_ROLE_NAME_TIGHT,
                        _APPOS_NAME_THE_ROLE, _ROLE_DESC_NAMED):
                 if rx is _ROLE_DESC_NAMED and " named " not in low and " called " not in low:
@@ -1913,6 +1930,10 @@ class Memory:
                             pre = _ROLE_BEFORE_NAMED.search(sent, max(0, m.start() - 80), m.start())
                         if pre:
                             self._alias_pair(m.group("name"), pre.group("role"))
+        if " the " in low:
+            for m in _APPOS_NAME_THE_ROLE_SUBJ.finditer(sent):
+                if _CLAUSE_START.search(low, 0, m.start()):
+                    self._alias_pair(m.group("name"), m.group("role"))
         if sent.lstrip().startswith('"') and " to " in low:
             m = _VOCATIVE_TO.match(sent)
             if m and m.group("name").lower() not in _CAP_STOP:
@@ -1947,6 +1968,9 @@ class Memory:
                 cands = cands[-1:] if cands else []
             if cands and cands[0] in self.characters and self.characters[cands[0]].kind == "role":
                 self._alias_pair(name, self.characters[cands[0]].name)
+            elif cands and cands[0] in self.characters and cands[0] in _KIN_NAMES and name.lower() not in _CAP_STOP:
+                # "Everyone called her Gran, though her name was Margaret Hale": one person
+                self._name_kin(cands[0], name)
         if speaker:
             self._speaker = speaker
 
@@ -2027,6 +2051,16 @@ class Memory:
         g = _ROLE_GENDER.get(role_key.split()[-1], "")
         if not ch.gender and g:
             ch.gender = g
+
+    def _name_kin(self, key: str, name: str) -> None:
+        """`name` is the real name of `key`, someone the story calls "Gran" or "Papa"."""
+        name = name.strip()
+        other = self._aliases.get(name.lower())
+        if other is not None and other != key and other in self.characters:
+            self._merge(other, key)
+        elif name not in self.characters[key].aliases and len(self.characters[key].aliases) < 6:
+            self.characters[key].aliases.append(name)
+        self._aliases[name.lower()] = key
 
     def _merge(self, src: str, dst: str) -> None:
         """Fold character `src` (a role) into `dst` (a named character)."""
@@ -2121,8 +2155,13 @@ class Memory:
                         continue
                     tail = low[target[1]:target[1] + 60]
                     verb = m.group(0).strip()
-                    if _HEDGE_BEFORE.search(low, max(0, ms - 40), ms):
-                        continue
+                    if _HEDGE_BEFORE.search(low, max(0, ms - 40), ms) or _HEDGE_CLAUSE.search(low, max(0, ms - 60), ms):
+                        continue  # "some said Fenn had killed him": hearsay
+                    subject = self._subject_before(low, chars, ms)
+                    if subject is not None and subject[2] == target[2] \
+                            and any(c.pron and c.start == target[0] for c in chars) \
+                            and re.fullmatch(r"\s+(?:(?:had|has|have|then|also|soon|once|\w+ly)\s+)*", low[subject[1]:ms]):
+                        continue  # "Fenn had killed him": "him" is someone else (Fenn would be "himself")
                     if status == "imprisoned" and verb.split()[0] in _TAKE_AWAY_VERBS:
                         # "dragged him off to the gaol", "took her to prison"; "arrested him" needs nothing more
                         if not verb.startswith("arrest") and not _TO_PRISON.match(tail):
@@ -2320,6 +2359,8 @@ class Memory:
                 return
             if status == "departed" and cur != "alive":
                 return
+            if status == "missing" and cur == "departed" and ch.since == self.sentence_index and not never:
+                return  # "left for London and did not come back": she went somewhere; she is not lost
             if status == "missing" and cur not in ("alive", "departed") \
                     and not (never and cur in ("imprisoned", "banished", "transformed")):
                 return  # "... and nobody ever saw her again" ends an imprisonment too

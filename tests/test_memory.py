@@ -1008,3 +1008,29 @@ def test_left_for_a_place_names_a_place():
     summary = summarize_text("Then Uncle Ray left for Chicago and never came back.").summary_json()
     assert "Chicago" in summary["places"]
     assert [c["name"] for c in summary["characters"]] == ["Ray"]
+
+
+_MARA = "Mara lived by the sea. Mara mended nets. Mara sang to the gulls. "
+
+
+@pytest.mark.parametrize("text, name, status, alias", [
+    (_MARA + "Her friend Violet came to stay. Violet left for London and did not come back. Mara wept.",
+     "Violet", "departed", "the friend"),  # she went somewhere: not missing
+    (_MARA + "Her uncle Tom lived with her. Tom went out into the snow and did not come back. Mara wept.",
+     "Tom", "missing", "the uncle"),
+    (_MARA + "Mara met Edmund at the inn. Edmund fled to the harbour and took ship. Mara slept.",
+     "Edmund", "departed", None),
+    (_MARA + "Mara met Fenn and Hob at the inn. Some said Fenn had killed him too.", "Fenn", "alive", None),
+    (_MARA + "Mara met Hob at the inn. Then the guards seized Hob and locked him in the tower.", "Hob",
+     "imprisoned", None),
+    ("But Reynard the fox had watched her from the bracken. Reynard smiled. The fox laughed.", "Reynard", "alive",
+     "the fox"),
+    ("I spent the summer at the farm. Everyone called her Gran, though her name was Margaret Hale. Gran took a "
+     "watch out of her apron. Gran died in the spring.", "Gran", "dead", "Margaret Hale"),
+])
+def test_more_turns_of_phrase(text, name, status, alias):
+    people = {c["name"]: c for c in summarize_text(text).summary_json()["characters"]}
+    assert "Mara" in people or not text.startswith(_MARA)  # a name that only ever opens sentences
+    assert people[name]["status"] == status
+    if alias:
+        assert alias in people[name]["aliases"] and alias not in people
