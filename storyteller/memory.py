@@ -234,7 +234,7 @@ _MOTION_WORDS = set(_words("""went go goes going gone come came comes coming ret
         travel travelled traveled travelling traveling journey journeyed journeying sail sailed sailing ride rode
         riding walk walked walking run ran running fly flew flying fled flee hurried hurry hastened march
         marched drove drive wandered wander crept creep swam swim arrived arrive arrives moved move back way
-        sent banished brought carried led taken bound headed set off out home ship passage course"""))
+        sent banished brought carried led taken bound headed set off out home ship passage course escaped escape escapes"""))
 _MOTION_FILLER = set(_words("off away out back home with it him her them alone again on up down straight"))
 # "at X" is someone only after a look, a shout or an attack: "smiled at Tom", "threw a stone at Hob"
 _AT_PERSON = set(_words("""look looked looks looking smile smiled smiles laugh laughed laughs glance glanced glances
@@ -394,7 +394,14 @@ _STATUS_PATTERNS: list[tuple[str, str, str]] = [
     ("dead", "s", rf"{_ADV}(?:crumbled|crumbles|crumble|turned|turns)\s+(?:in)?to\s+(?:dust|ashes)\b"),
     ("dead", "s", rf"{_ADV}(?:drowned|perished|starved\s+to\s+death|froze\s+to\s+death|bled\s+to\s+death|"
                   r"breathed\s+(?:his|her|its|their)\s+last|gave\s+up\s+the\s+ghost|expired|passed\s+away|"
-                  r"passes\s+away|never\s+(?:woke|awoke|wakes)(?:\s+up)?(?:\s+again)?)\b"),
+                  r"passes\s+away|never\s+(?:woke|awoke|wakes)(?:\s+up)?(?:\s+again)?|"
+                  # "did not survive the winter", "lost her life", "went to sleep forever", "broke his neck",
+                  # "fell at the Battle of Aldmoor", "went down with his ship", "after she passed."
+                  r"(?:did\s+not|didn't|never|could\s+not|couldn't)\s+survive|(?:lost|loses)\s+(?:his|her|their|its)\s+"
+                  r"li(?:fe|ves)|(?:went|goes|fell|falls)\s+(?:to\s+sleep|asleep)\s+(?:forever|for\s+ever)|"
+                  r"(?:broke|breaks)\s+(?:his|her|its)\s+neck|(?:fell|falls)\s+(?:in|at)\s+(?:the\s+)?(?:battle|war|fight|"
+                  r"siege)\b|(?:went|goes)\s+down\s+with\s+(?:the|his|her|their)\s+(?:ship|vessel|boat)|"
+                  r"(?:passed|passes)(?=\s*(?:[.;!]|$)))\b"),
     # "was laid to rest in the abbey", "was laid in the churchyard"
     ("dead", "s", r"(?:was|were|had\s+been|has\s+been)\s+laid\s+(?:to\s+rest|in\s+(?:the|a|his|her|their)\s+"
                   r"(?:\w+\s+)?(?:grave|churchyard|tomb|ground|earth|vault|crypt))\b"),
@@ -409,7 +416,15 @@ _STATUS_PATTERNS: list[tuple[str, str, str]] = [
                   r"(?!\s+(?:the|a|an|his|her|him|them|it|their|my|your|its|[a-z]+'s)\b)"),
     ("dead", "s", r"(?:was|were|is|are|had\s+been|has\s+been)\s+(?:\w+ly\s+)?(?:eaten|gobbled\s+up|swallowed\s+whole|"
                   r"swallowed\s+up)\b(?!\s+(?:up\s+)?(?:with|for)\b)"),
-    ("dead", "o", r"\b(?:ate|eats|gobbled\s+up|gobbled|swallowed\s+up)\b"),
+    ("dead", "o", r"\b(?:ate|eats|gobbled\s+up|gobbled|swallowed\s+up|(?:swallowed|swallows)(?!\s+it\b))\b"),
+    # "burned him to ash"; "the fever took her", "the sea took him": what took a life
+    ("dead", "o", r"\b(?:burned|burnt|burns)\b(?=\s+\S+\s+to\s+(?:ash|ashes|death|a\s+cinder|cinders)\b)|"
+                  r"\b(?:fever|plague|sickness|illness|sea|river|waves|cold|frost|pox|consumption)\s+(?:took|takes|claimed|"
+                  r"claims|carried\s+off|carries\s+off)\b"),
+    # "took off his head", "drove his sword through Skarn's heart"
+    ("dead", "p", r"\b(?:took|cut|struck|chopped|hacked|sliced)\s+off\s+(?:his|her)\s+head\b"),
+    ("dead", "n", r"\b(?:drove|plunged|thrust|ran|sank|buried)\s+(?:his|her|their|a|the)\s+(?:\w+\s+)?(?:sword|spear|"
+                  r"dagger|knife|blade|lance|axe|arrow)\s+(?:deep\s+)?(?:into|through)\b"),
     # "shot him through the heart", "ran him through"; "laid him in the churchyard", "laid her to rest"
     ("dead", "o", r"\b(?:shot|shoots|stabbed|stabs|ran|runs)\b(?=\s+\S+\s+(?:clean\s+)?through(?:\s+the\s+(?:heart|"
                   r"head|chest|body|neck|back))?\b)|\b(?:laid|lays)\b(?=\s+\S+\s+(?:to\s+rest|in\s+(?:the|a|his|her)\s+"
@@ -418,7 +433,8 @@ _STATUS_PATTERNS: list[tuple[str, str, str]] = [
     ("dead", "p", r"\b(?:his|her)\s+(?:dead\s+|lifeless\s+|drowned\s+)?(?:body|corpse)\s+(?:was\s+|had\s+been\s+)?"
                   r"(?:\w+\s+)?(?:found|lay|lying|came\s+ashore|washed\s+(?:up|ashore)|pulled|dragged|carried|"
                   r"brought|buried|discovered|recovered)\b|\b(?:found|finds|discovered|discovers|recovered|buried|"
-                  r"buries)\s+(?:his|her)\s+(?:dead\s+|lifeless\s+|drowned\s+)?(?:body|corpse)\b"),
+                  r"buries|carried|carries|bore|brought)\s+(?:his|her)\s+(?:dead\s+|lifeless\s+|drowned\s+)?"
+                  r"(?:body|corpse)\b"),
     ("dead", "o", r"\b(?:killed|kills|kill|slew|slays|slay|has\s+slain|had\s+slain|murdered|murders|strangled|"
                   r"beheaded|drowned|devoured|ate\s+up|eats\s+up|shot\s+dead|struck\s+dead|put\s+to\s+death|"
                   r"stabbed\s+to\s+death|buried|bury|buries|executed|hanged)\b"),
@@ -449,6 +465,9 @@ _STATUS_PATTERNS: list[tuple[str, str, str]] = [
                         r"chained|captured|taken\s+prisoner|made\s+prisoner|taken\s+captive|locked\s+up|shut\s+up|"
                         r"locked\s+in|shut\s+in|walled\s+up|thrown\s+into|cast\s+into|put\s+into|put\s+in|"
                         r"thrown\s+in|flung\s+into|locked\s+away)\b"),
+    ("imprisoned", "s", r"(?:was|were|had\s+been|has\s+been)\s+(?:[\w'-]+\s+){1,6}?and\s+(?:then\s+)?(?:sent|taken|"
+                        r"thrown|cast|led|marched|dragged|carried|put)\s+(?:off\s+|away\s+)?(?:to|into|in)\s+(?:the\s+|a\s+)?"
+                        r"(?:\w+\s+)?(?:prison|jail|gaol|dungeon|cells?|irons|chains)\b"),
     ("imprisoned", "o", r"\b(?:arrested|arrests|arrest|dragged|drags|hauled|hauls|marched|marches|led|leads|took|takes|"
                         r"carried|carries)\b"),
     ("imprisoned", "o", r"\b(?:imprisoned|imprisons|imprison|jailed|chained|captured|captures|locked|locks|lock|shut|"
@@ -496,7 +515,11 @@ _STATUS_PATTERNS: list[tuple[str, str, str]] = [
                       r"(?:went|goes|go|ran|runs)\s+(?:off\s+|away\s+)?to\s+sea\b|"
                       r"(?:went|goes|sailed|sails|rode|rides|travelled|traveled|moved)\s+(?:back|home)\s+to\s+"
                       r"(?!(?:the|a|an|his|her|their|my|your|our|its|this|that|bed|sleep|work|school|him|them|it)\b)"
-                      r"[a-z]"),
+                      r"[a-z]|"
+                      # "went to live in the city", "had already escaped to France"
+                      r"(?:went|goes|moved|moves)\s+(?:away\s+)?to\s+live\s+(?:in|with|at|abroad|overseas)\b|"
+                      r"(?:escaped|escapes|fled|flees)\s+(?:abroad|overseas|to\s+(?!(?:the|a|an|his|her|their|my|safety|"
+                      r"freedom|him|her|them|it|bed)\b)[a-z])"),
     ("departed", "o", r"\b(?:drove|drives|chased|chases)\b(?=\s+(?:\S+\s+){1,3}?off\b)"),
     # "I never saw him again", "nobody ever saw her again": the one not seen is the object
     ("missing", "o", r"\b(?:never|nobody|no\s+one|none\s+of\s+us)\s+(?:ever\s+)?(?:saw|sees|see|heard\s+from|"
@@ -527,13 +550,15 @@ _STATUS_PATTERNS: list[tuple[str, str, str]] = [
                    r"(?:own|human|true)\s+(?:shape|form)"),
     ("alive", "s", r"(?<!not\s)(?<!never\s)(?<!n't\s)(?:came|comes|come)\s+(?:back|home)\b|(?:returned|returns)\b(?!\s+(?:the|a|it|him|her|them)\b)|"
                    r"reappeared|reappears"),
-    ("alive", "o", r"\b(?:set|sets)\b(?=\s+\S+\s+free\b)|\b(?:freed|frees|released|releases|rescued|rescues|"
+    ("alive", "o", r"\b(?:pardoned|pardons)\b|\b(?:set|sets)\b(?=\s+\S+\s+free\b)|\b(?:freed|frees|released|releases|rescued|rescues|"
                    r"revived|revives|let|lets)\b(?=.{0,25}\b(?:go|free|out|loose)\b)|\b(?:freed|frees|released|"
                    r"releases|rescued|rescues|revived|revives)\b|\bbrought\b(?=\s+\S+\s+back\s+to\s+life)|"
                    r"\bback\s+with\b"),
 ]
 _STATUS_TRIGGERS = {
-    "dead": ("die", "dead", "kill", "ate", "eat", "gobbl", "swallow", "shot", "shoot", "slain", "slew", "slay", "murder", "drown", "devour", "ate up", "eats up",
+    "dead": ("die", "dead", "kill", "ate", "eat", "gobbl", "swallow", "surviv", "life", "lives", "forever",
+             "for ever", "neck", "battle", "war", "siege", "went down", "goes down", "passe", "burn", "took", "takes",
+             "claim", "carri", "off", "through", "into", "shot", "shoot", "slain", "slew", "slay", "murder", "drown", "devour", "ate up", "eats up",
              "eaten up", "hang", "hung", "behead", "execut", "death", "last", "lifeless", "no more", "body",
              "corpse", "grave", "funeral", "ghost", "skeleton", "bones", "remains", "perish", "expired", "buri",
              "bury", "strangle", "poison", "head of", "never", "dust", "ashes", "away", "laid", "lays", "fell",
@@ -545,11 +570,11 @@ _STATUS_TRIGGERS = {
                    "put", "flung", "confined", "threw", "seize"),
     "banished": ("banish", "exile", "expel", "outlaw", "drove", "driven", "cast", "sent", "turned out", "chase",
                  "maroon", "ashore", "abandon", "and ", "order"),
-    "departed": ("away", "off", "depart", "sail", "left", "went home", "never", "fled", "flee", "gone", "sea", "back",
+    "departed": ("to live", "escape", "abroad", "overseas", "away", "off", "depart", "sail", "left", "went home", "never", "fled", "flee", "gone", "sea", "back",
                  "home", "way", "for", "took", "takes", "not seen", "not heard"),
     "missing": ("disappear", "vanish", "missing", "lost", "nowhere", "carried", "kidnap", "stole", "spirited",
                 "never", "nobody", "no one", "overboard", "fade", "not", "n't"),
-    "alive": ("life", "aliv", "reviv", "woke", "awak", "free", "releas", "rescu", "let", "escap", "back",
+    "alive": ("pardon", "life", "aliv", "reviv", "woke", "awak", "free", "releas", "rescu", "let", "escap", "back",
               "again", "regain", "came", "come", "return", "reappear", "out", "down", "forth", "emerg", "irons", "chains",
               "fetters", "shackles", "bonds", "manacles"),
 }
@@ -1632,6 +1657,11 @@ class Memory:
             return
         if not title and ckey in _NOT_NAMES and ckey not in self._aliases:
             return
+        if not title and ckey not in self._aliases and (
+                len(core_words) > 1 and core_words[-1].lower() in _OBJECT_NOUNS
+                or re.search(r"\b(?:the|a|an|his|her|their|my|your|its)\s+([a-z]+)\s+$", before)
+                and re.search(r"([a-z]+)\s+$", before).group(1) in _OBJECT_NOUNS):
+            return  # a named thing: "the Iron Crown", "the sword Dawnbringer"
         # place or person?
         place_vote = self._place_context(before, lw, title) or bool(
             not title and _PLACE_NOUN_AFTER.match(low, e0))  # "carried off to Bodmin gaol"
@@ -2186,7 +2216,7 @@ class Memory:
                             continue
                     if status == "banished" and verb.split()[0] in ("drove", "drives", "chased", "sent", "turned",
                                                                     "cast"):
-                        if not re.match(r"\s*(?:\w+\s+)?(?:away|out|off|from|into\s+exile|forth|"
+                        if not re.match(r"\s*(?:\w+\s+)?(?:away|out|off|from|beyond|into\s+exile|forth|"
                                         r"to\s+the\s+(?:border|frontier|borders))\b", tail):
                             continue
                         if _TO_PRISON.match(tail):
@@ -2340,7 +2370,7 @@ class Memory:
                         and not (re.fullmatch(r"\s*(?:the|his|her|their|its|our)\s+[a-z]+\s+", gap)
                                  and not m.pron and not m.poss):
                     return None
-                if m.poss and not low.startswith(" head", m.end + 2):
+                if m.poss and not low.startswith((" head", " heart"), m.end + 2):
                     return None
                 return m.start, m.end, m.key
         return None
@@ -2369,7 +2399,8 @@ class Memory:
                 revive = bool(re.search(r"life|reviv|alive", v))
                 wake = v.startswith(("woke", "wakes", "awoke", "awake"))
                 untrans = bool(re.search(r"back\s+into|again|regained", v))
-                free = bool(re.search(r"free|releas|rescu|escap|let|irons|chains|fetters|shackles|bonds|manacles", v))
+                free = bool(re.search(r"free|releas|rescu|escap|let|irons|chains|fetters|shackles|bonds|manacles|pardon",
+                                      v))
                 out = bool(re.search(r"\b(?:out|down|forth)\b|emerged", v))
                 back = bool(re.search(r"back|home|return|reappear", v)) and not untrans
                 allowed = {"dead": revive or wake, "transformed": untrans or revive or free,

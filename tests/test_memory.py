@@ -1034,3 +1034,31 @@ def test_more_turns_of_phrase(text, name, status, alias):
     assert people[name]["status"] == status
     if alias:
         assert alias in people[name]["aliases"] and alias not in people
+
+
+@pytest.mark.parametrize("sentence, name, status", [
+    ("Her old dog Bracken did not survive the winter.", "Bracken", "dead"),
+    ("The keeper's wife, Greta, lost her life in the great gale.", "Greta", "dead"),
+    ("Her cousin Peter fell at the Battle of Aldmoor.", "Peter", "dead"),
+    ("The giant Blunderbore came crashing down and broke his neck.", "Blunderbore", "dead"),
+    ("The dragon swooped down upon the knight Kay and burned him to ash.", "Kay", "dead"),
+    ("Her uncle Eli fished all his life. In the end the sea took him.", "Eli", "dead"),
+    ("Ronan fought the bandit Skarn. At last Ronan drove his sword through Skarn's heart.", "Skarn", "dead"),
+    ("The captain, Morrow, would not leave. He saluted and went down with his ship.", "Morrow", "dead"),
+    ("Her cousin Beatrix went to live in the city with our aunt.", "Beatrix", "departed"),
+    ("Her partner, Maud Pryor, had already escaped to France.", "Maud Pryor", "departed"),
+    ("The forger Elliot Vance was found guilty and sent to prison.", "Elliot Vance", "imprisoned"),
+    ("They drove the witch Morwen beyond the boundary stones.", "Morwen", "banished"),
+    ("The duke exiled his son Lucan. Years later the duke pardoned Lucan.", "Lucan", "alive"),
+    ("The old carp Gorm saw the acorn fall. Gorm swallowed it.", "Gorm", "alive"),  # "it" is the acorn
+])
+def test_ways_of_telling_a_fate(sentence, name, status):
+    people = {c["name"]: c for c in summarize_text(_MARA + sentence + " Mara wept.").summary_json()["characters"]}
+    assert people[name]["status"] == status
+    assert "France" not in people
+
+
+def test_a_named_thing_is_not_a_person():
+    summary = summarize_text(_MARA + "Mara carried the sword Dawnbringer and wore the Iron Crown. The Iron Crown "
+                             "shone.").summary_json()
+    assert {c["name"] for c in summary["characters"]} == {"Mara"}
