@@ -882,6 +882,21 @@ _COMPOUND_HEADS = set(_words("""cage kennel house hut coop nest basket collar bo
         shed yard pond door gate ship ships boat boats vessel"""))
 
 
+# verbs that may follow a thing's name at the start of a sentence ("A silver comb lay on the path")
+_NP_VERBS = set(_words("lay lies lie sat sits stood stands hung hangs was were is are fell falls shone shines"))
+
+
+_PP_BEFORE_OBJECT = re.compile(r"\b(?:in|into|on|onto|under|inside|from|with|of|at|by|beside|behind|over|near|"
+                               r"around|through|upon)\s+$")
+
+
+def _antecedent(objs: list[tuple[int, str, str]], nlow: str) -> tuple[int, str, str]:
+    """The thing a later "it" most likely means: the last one named outside a prepositional phrase ("found a brass
+    bottle in her net ... threw it back": the bottle), else the last one named."""
+    direct = [o for o in objs if not _PP_BEFORE_OBJECT.search(nlow, max(0, o[0] - 10), o[0])]
+    return (direct or objs)[-1]
+
+
 class _LazyObjects:
     """The things a sentence names ((position, key, name) list), found on first use."""
 
@@ -2590,7 +2605,8 @@ class Memory:
         for idx, text in reversed(self._recent_texts):
             objs = self._object_mentions(text)
             if objs:
-                self._recent_object = [objs[-1][1], objs[-1][2], idx]
+                _p, key, name = _antecedent(objs, text)
+                self._recent_object = [key, name, idx]
                 self._recent_texts = [(i, t) for i, t in self._recent_texts if i > idx]
                 break
         return self._recent_object
@@ -2610,6 +2626,10 @@ class Memory:
                     words = []
                     break
                 words.append(w)
+            verb_at = next((i for i, w in enumerate(words) if i and (w in _NP_VERBS or w.endswith("ed"))
+                            and (words[i - 1] in _OBJECT_NOUNS or words[i - 1] in self.objects)), None)
+            if verb_at is not None:
+                words = words[:verb_at]  # "a silver comb lay on the path": the verb is not part of it
             if not words:
                 continue
             name, key = self._np_name(words)
@@ -2628,9 +2648,10 @@ class Memory:
             if not any(p < pos for p, _k, _n in sent_objs) or any(m.key == who and not m.pron and m.start < pos
                                                                    for m in mentions):
                 return None
-        for p, key, name in reversed(sent_objs):
-            if p < pos:
-                return (key, self.objects[key]["name"] if key in self.objects else name)
+        before = [o for o in sent_objs if o[0] < pos]
+        if before:
+            _p, key, name = _antecedent(before, self._cur_nlow)
+            return (key, self.objects[key]["name"] if key in self.objects else name)
         ro = self._recent()
         if ro is not None and self.sentence_index - ro[2] <= 2:
             key = ro[0]

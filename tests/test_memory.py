@@ -1062,3 +1062,12 @@ def test_a_named_thing_is_not_a_person():
     summary = summarize_text(_MARA + "Mara carried the sword Dawnbringer and wore the Iron Crown. The Iron Crown "
                              "shone.").summary_json()
     assert {c["name"] for c in summary["characters"]} == {"Mara"}
+
+
+@pytest.mark.parametrize("text, thing, holder", [
+    ("A silver comb lay on the path. Mara picked it up.", "silver comb", "Mara"),  # "lay" is not part of the name
+    ("Mara found a brass bottle in her net. Mara threw it back into the sea.", "brass bottle", "lost"),  # not the net
+])
+def test_what_it_means(text, thing, holder):
+    objects = {o["name"]: o["holder"] for o in summarize_text(_MARA + text).summary_json()["objects"]}
+    assert objects.get(thing) == holder
