@@ -411,6 +411,8 @@ _STATUS_PATTERNS: list[tuple[str, str, str]] = [
                   r"(?:does|did)\s+not\s+(?:rise|get\s+up|stir|move|breathe)\s+again\b|"
                   r"never\s+(?:rose|rises|stirred|stirs|moved|moves|breathed)\s+again\b"),
     ("dead", "s", r"(?:'s|s')\s+(?:dead\s+)?(?:body|corpse|grave|funeral|ghost|skeleton|bones|remains)\b"),
+    # "Sir Piers fell from his horse, dead"
+    ("dead", "s", r"(?:fell|falls|dropped|drops|slumped|slumps)\s+(?:[\w'-]+\s+){0,4}?[\w'-]+,\s+(?:stone\s+)?dead\b"),
     ("dead", "s", r"(?:was|were|had\s+been|has\s+been)\s+(?:[\w'-]+\s+){1,8}?and\s+(?:then\s+)?(?:killed|slain|hanged|"
                   r"beheaded|executed|drowned|murdered|strangled|shot|devoured|eaten|put\s+to\s+death)\b"
                   r"(?!\s+(?:the|a|an|his|her|him|them|it|their|my|your|its|[a-z]+'s)\b)"),
@@ -442,7 +444,8 @@ _STATUS_PATTERNS: list[tuple[str, str, str]] = [
     ("dead", "s", r"(?:sank|sinks|went\s+down)\b(?:\s+[\w'-]+){0,5}?,?\s+and\s+never\s+(?:came|comes|rose|rises|"
                   r"surfaced)\s+(?:up|again)\b"),
     ("dead", "n", r"\b(?:the\s+)?(?:dead\s+)?(?:body|corpse|grave|funeral|ghost|skeleton|bones|remains)\s+of\b"),
-    ("dead", "n", r"\b(?:cut|chopped|struck)\s+off\s+the\s+head\s+of\b"),
+    ("dead", "n", r"\b(?:cut|chopped|struck)\s+off\s+the\s+head\s+of\b|"
+                  r"\b(?:cut|chopped|struck|hacked|took)\s+off\b(?=\s+(?:the\s+)?[\w'-]+(?:\s+[\w'-]+)?(?:'s|s')\s+head\b)"),
     ("dead", "n", r"\b(?:that|this|it)\s+was\s+the\s+end\s+of\b"),
     ("transformed", "s", rf"(?:was|were|is|are|had\s+been|has\s+been|have\s+been|got)\s+{_ADV}(?:turned|changed|"
                          r"transformed|bewitched|enchanted)(?:\s+into\b|\s+to\s+stone\b|(?=[\s.,;!]))"),
@@ -453,7 +456,8 @@ _STATUS_PATTERNS: list[tuple[str, str, str]] = [
                          r"donkey|deer|fawn|pillar|rock|bush|flower|hedgehog|lion|owl|goose|duck|horse|pig|hare|rabbit|stag|hind|"
                          r"otter|boar|goat|sheep|lamb|bull|ox|eagle|hawk|falcon|heron|stork|crane|beetle|spider|"
                          r"worm|lizard|newt|squirrel|weasel|badger|hound|seal|salmon|trout|pebble|oak|willow|"
-                         r"thornbush|beast)\b"),
+                         r"thornbush|beast|bat|moth|butterfly|cricket|mole|hen|cockerel|magpie|wren|robin|"
+                         r"swallow|nightingale|tortoise|turtle|crab|eel|pike|carp|cow|calf|mule|ass)\b"),
     ("transformed", "o", r"\b(?:turned|turns|changed|changes|transformed|transforms|bewitched|enchanted)\b"),
     ("imprisoned", "s0", r"(?:thrown|cast|put|locked|shut|flung)\s+(?:up\s+)?(?:in|into)\b"),
     ("imprisoned", "s", rf"(?:was|were|is|are|had\s+been|has\s+been|have\s+been)\s+{_ADV}(?:arrested|"
@@ -468,6 +472,9 @@ _STATUS_PATTERNS: list[tuple[str, str, str]] = [
     ("imprisoned", "s", r"(?:was|were|had\s+been|has\s+been)\s+(?:[\w'-]+\s+){1,6}?and\s+(?:then\s+)?(?:sent|taken|"
                         r"thrown|cast|led|marched|dragged|carried|put)\s+(?:off\s+|away\s+)?(?:to|into|in)\s+(?:the\s+|a\s+)?"
                         r"(?:\w+\s+)?(?:prison|jail|gaol|dungeon|cells?|irons|chains)\b"),
+    # "by nightfall Simms was in a cell at the county gaol", "was behind bars"
+    ("imprisoned", "s", r"(?:was|were|is|are)\s+(?:now\s+|safely\s+|still\s+)?(?:in\s+(?:a|the|his|her)\s+(?:\w+\s+)?"
+                        r"(?:cell|prison|jail|gaol|dungeon)|behind\s+bars|in\s+(?:irons|chains|fetters|shackles))\b"),
     ("imprisoned", "o", r"\b(?:arrested|arrests|arrest|dragged|drags|hauled|hauls|marched|marches|led|leads|took|takes|"
                         r"carried|carries)\b"),
     ("imprisoned", "o", r"\b(?:imprisoned|imprisons|imprison|jailed|chained|captured|captures|locked|locks|lock|shut|"
@@ -2254,6 +2261,10 @@ class Memory:
                     if target is None:
                         continue
                 key = target[2]
+                if side == "s":
+                    for other in self._conjoined_before(low, chars, target[0]):
+                        if other not in ("you", "I") and other in self.characters:
+                            changes.append((ms, len(changes), other, status, m.group(0), quoted))
                 if key in ("you", "I") or key not in self.characters:
                     continue
                 changes.append((ms, len(changes), key, status, verb if side == "o" else m.group(0), quoted))
@@ -2334,6 +2345,22 @@ class Memory:
             self._aliases[role] = key
             if role not in ch.aliases and len(ch.aliases) < 6:
                 ch.aliases.append(role)
+
+    @staticmethod
+    def _conjoined_before(low: str, chars: list[_Mention], start: int) -> list[str]:
+        """The characters joined to a subject by "and" or commas: "Rolf and Gunnar were turned to stone", "Ducat,
+        Marshall and McArthur had disappeared"."""
+        out: list[str] = []
+        for m in reversed([c for c in chars if c.end <= start]):
+            if m.poss or not re.fullmatch(r"\s*(?:,\s*(?:and\s+)?|and\s+)", low[m.end:start]):
+                break
+            if not re.search(r"(?:^|[,;:.!?\"]\s*|\b(?:and|but|then|when)\s+)$", low[:m.start]) \
+                    and not any(c.end <= m.start and re.fullmatch(r"\s*(?:,\s*(?:and\s+)?|and\s+)", low[c.end:m.start])
+                                for c in chars):
+                break  # "Mara met Tom and Anna was killed": Tom is an object, not a second subject
+            out.append(m.key)
+            start = m.start
+        return out
 
     @staticmethod
     def _subject_before(low: str, chars: list[_Mention], pos: int) -> tuple[int, int, str] | None:

@@ -1071,3 +1071,19 @@ def test_a_named_thing_is_not_a_person():
 def test_what_it_means(text, thing, holder):
     objects = {o["name"]: o["holder"] for o in summarize_text(_MARA + text).summary_json()["objects"]}
     assert objects.get(thing) == holder
+
+
+@pytest.mark.parametrize("sentence, fates", [
+    ("Her brothers, Rolf and Gunnar, were turned to stone at the summit.", {"Rolf": "transformed",
+                                                                           "Gunnar": "transformed"}),
+    ("The keepers, Ducat, Marshall and McArthur, had disappeared.", {"Ducat": "missing", "Marshall": "missing",
+                                                                     "McArthur": "missing"}),
+    ("Mara met Tom and Anna was killed.", {"Tom": "alive", "Anna": "dead"}),  # Tom is not a second subject
+    ("The knight Piers fell from his horse, dead.", {"Piers": "dead"}),
+    ("The butler Simms poured the tea. By nightfall Simms was in a cell at the county gaol.", {"Simms": "imprisoned"}),
+    ("The giant Ysbaddaden ruled the mountain. But Culhwch cut off the giant's head.", {"Ysbaddaden": "dead"}),
+    ("Dr. Marlow drank the potion, and he had become a small brown bat.", {"Marlow": "transformed"}),
+])
+def test_fates_told_of_several_or_in_passing(sentence, fates):
+    people = {c["name"]: c["status"] for c in summarize_text(_MARA + sentence + " Mara wept.").summary_json()["characters"]}
+    assert {name: people.get(name) for name in fates} == fates
