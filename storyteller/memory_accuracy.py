@@ -4,7 +4,7 @@
 annotation:
 
 - character statuses: a predicted character matches a gold one when any of its names/aliases equals one of the
-  gold name/aliases (case-insensitive, without a leading article or possessive). A prediction is correct when it
+  gold name/aliases (case-insensitive, without a leading article or possessive, "Mrs." = "Mrs"). A prediction is correct when it
   matches a gold character and its status is one of the gold's acceptable statuses. Precision = correct
   predictions / scored predictions (predictions for `unscored` entities are left out, predictions matching no
   gold character count as wrong); recall = gold characters with a correct prediction / gold characters.
@@ -39,6 +39,7 @@ _LEAD = re.compile(r"^(?:the|a|an|his|her|my|your|their|our|its|[a-z]+'s)\s+")
 
 def _norm_name(s: str) -> str:
     s = re.sub(r"\s+", " ", str(s).strip().lower())
+    s = re.sub(r"\b(mr|mrs|ms|dr|st)\.", r"\1", s)  # "Mrs. Pike" is "Mrs Pike"
     prev = None
     while prev != s:
         prev = s

@@ -1087,3 +1087,13 @@ def test_what_it_means(text, thing, holder):
 def test_fates_told_of_several_or_in_passing(sentence, fates):
     people = {c["name"]: c["status"] for c in summarize_text(_MARA + sentence + " Mara wept.").summary_json()["characters"]}
     assert {name: people.get(name) for name in fates} == fates
+
+
+def test_a_title_with_or_without_its_full_stop_is_one_name(tmp_path):
+    from storyteller.memory_accuracy import score_summarizer
+
+    story = {"text": _MARA + "Mara met Mrs. Pike at the door. Mrs. Pike smiled.",
+             "gold": {"hero": "Mara", "characters": [{"name": "Mara", "status": "alive"},
+                                                     {"name": "Mrs. Pike", "status": "alive"}], "objects": []}}
+    (tmp_path / "pike.json").write_text(json.dumps(story), encoding="utf-8")
+    assert score_summarizer([tmp_path])["overall"]["characters"]["recall"] == 1.0
