@@ -252,7 +252,8 @@ _PERSON_BEFORE_PREP = set(_words("""looked look looks looking smiled smile laugh
         shouted shout pointed nodded winked growled barked spoke speak said say talked talk whispered
         belonged married gave give handed sold told wrote listened angry kind cruel good"""))
 
-_OBJECT_NOUNS = set(_words("""candlestick candlesticks reliquary photograph lamp lantern sword key keys ring apple apples bottle cage rod axe knife dagger coin coins
+_OBJECT_NOUNS = set(_words("""marble marbles teapot vase fork penknife pocketknife portrait painting biscuit mitten boot
+        jacket quilt slingshot harmonica violin tin lid medallion pendant candlestick candlesticks reliquary photograph lamp lantern sword key keys ring apple apples bottle cage rod axe knife dagger coin coins
         gold silver bag box chest egg eggs crown cap cloak shoe shoes slipper slippers needle thread ball book
         letter map flower rose bread cake stone feather basket jug pitcher mirror comb harp fiddle flute horn
         purse money treasure jewel jewels diamond diamonds emerald emeralds pearl pearls ruby rubies nugget food
@@ -890,7 +891,7 @@ _COMPOUND_HEADS = set(_words("""cage kennel house hut coop nest basket collar bo
 
 
 # verbs that may follow a thing's name at the start of a sentence ("A silver comb lay on the path")
-_NP_VERBS = set(_words("lay lies lie sat sits stood stands hung hangs was were is are fell falls shone shines"))
+_NP_VERBS = set(_words("lay lies lie sat sits stood stands hung hangs was were is are fell falls shone shines made"))
 
 
 _PP_BEFORE_OBJECT = re.compile(r"\b(?:in|into|on|onto|under|inside|from|with|of|at|by|beside|behind|over|near|"
@@ -2210,6 +2211,10 @@ class Memory:
                     if _HEDGE_BEFORE.search(low, max(0, ms - 40), ms) or _HEDGE_CLAUSE.search(low, max(0, ms - 60), ms):
                         continue  # "some said Fenn had killed him": hearsay
                     subject = self._subject_before(low, chars, ms)
+                    first = next((c for c in chars if not c.poss), None)
+                    if first is not None and not first.pron and first.key == target[2] and first.start < target[0] \
+                            and low[target[0]:target[1]] == "it" and _CLAUSE_START.search(low, 0, first.start):
+                        continue  # "the goat found the map and ate it": the sentence's subject did not eat itself
                     if subject is not None and subject[2] == target[2] \
                             and any(c.pron and c.start == target[0] for c in chars) \
                             and re.fullmatch(r"\s+(?:(?:had|has|have|then|also|soon|once|\w+ly)\s+)*", low[subject[1]:ms]):
@@ -2653,7 +2658,8 @@ class Memory:
                     words = []
                     break
                 words.append(w)
-            verb_at = next((i for i, w in enumerate(words) if i and (w in _NP_VERBS or w.endswith("ed"))
+            verb_at = next((i for i, w in enumerate(words) if i and w not in _OBJECT_NOUNS and w not in self.objects
+                            and (w in _NP_VERBS or w.endswith(("ed", "ing")))
                             and (words[i - 1] in _OBJECT_NOUNS or words[i - 1] in self.objects)), None)
             if verb_at is not None:
                 words = words[:verb_at]  # "a silver comb lay on the path": the verb is not part of it
@@ -2665,16 +2671,16 @@ class Memory:
                 out.append((m.start(), key, name))
         return out
 
-    def _object_pronoun(self, pos: int, mentions: list[_Mention], sent_objs: "_LazyObjects"
-                        ) -> tuple[str, str] | None:
+    def _object_pronoun(self, pos: int, mentions: list[_Mention], sent_objs: "_LazyObjects",
+                        subject: str | None = None) -> tuple[str, str] | None:
         """What "it"/"them" at `pos` names: not a character it was read as (an animal), else the last thing named
         earlier in this sentence or in the two sentences before."""
         if any(m.pron and m.start == pos and m.key in self.characters for m in mentions):
             # "it" was read as an animal; a thing named earlier in this sentence is the likelier one
             who = next(m.key for m in mentions if m.pron and m.start == pos and m.key in self.characters)
-            if not any(p < pos for p, _k, _n in sent_objs) or any(m.key == who and not m.pron and m.start < pos
-                                                                   for m in mentions):
-                return None
+            if who != subject and (not any(p < pos for p, _k, _n in sent_objs)
+                                   or any(m.key == who and not m.pron and m.start < pos for m in mentions)):
+                return None  # (the verb's own subject is not its object: "the goat found the map and ate it")
         before = [o for o in sent_objs if o[0] < pos]
         if before:
             _p, key, name = _antecedent(before, self._cur_nlow)
@@ -2732,7 +2738,7 @@ class Memory:
             after = nps[-1][2]
             for name, key, _end in nps:
                 if key in _OBJ_PRONOUN:
-                    ref = self._object_pronoun(_end - len(key), mentions, sent_objs)
+                    ref = self._object_pronoun(_end - len(key), mentions, sent_objs, subj)
                     if ref is None:
                         continue
                     key, name = ref

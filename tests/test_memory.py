@@ -1097,3 +1097,15 @@ def test_a_title_with_or_without_its_full_stop_is_one_name(tmp_path):
                                                      {"name": "Mrs. Pike", "status": "alive"}], "objects": []}}
     (tmp_path / "pike.json").write_text(json.dumps(story), encoding="utf-8")
     assert score_summarizer([tmp_path])["overall"]["characters"]["recall"] == 1.0
+
+
+@pytest.mark.parametrize("text, thing, holder", [
+    ("The goat found the map in Mara's pocket and ate it.", "map", "destroyed"),  # the goat did not eat itself
+    ("Mara found an acorn made of pure gold and hid it in her apron.", "acorn", "Mara"),
+    ("Mara took the signet ring from the box.", "signet ring", "Mara"),  # "ring" is not a verb in -ing
+])
+def test_things_and_their_pronouns(text, thing, holder):
+    memory = summarize_text(_MARA + text)
+    objects = {o["name"]: o["holder"] for o in memory.summary_json()["objects"]}
+    assert objects.get(thing) == holder
+    assert all(c["status"] == "alive" for c in memory.summary_json(in_passing=True)["characters"])
