@@ -778,7 +778,7 @@ _DESTROY = ("broke|breaks|smashed|smashes|shattered|shatters|destroyed|destroys|
             "snapped|snaps|splintered|splinters|"
             "ate|eats|devoured|devours|drank|drinks|tore|tears|melted|melts|consumed|consumes|ruined|ruins|"
             "swallowed|swallows|ate\\s+up|eats\\s+up")
-_LOSE = "lost|loses|mislaid"
+_LOSE = r"lost|loses|mislaid|never\s+found|never\s+recovered|(?:no\s+one|nobody)\s+(?:ever\s+)?found"
 _WENT_WITH_RE = re.compile(r"\b(?:went|goes|came|comes|left|leaves|set\s+off|set\s+out|rode|rides|walked|walks|ran|runs|"
                            r"sailed|sails|departed|departs|returned|returns|hurried|hurries|fled|flees|escaped|"
                            r"escapes)(?:\s+(?!with\b)[a-z]+){0,4}?\s+with(?=\s+(?:a|an|the|his|her|their|my|your|"
@@ -811,7 +811,7 @@ _OBJ_SUBJ_RE = re.compile(
     r"went\s+missing|(?:sank|sinks)(?=\s*[.,;!]|\s+(?:out\s+of\s+"
     r"sight|to\s+the\s+bottom|without\s+a\s+trace|like\s+a\s+stone|from\s+sight)))|"
     r"(?P<missing>(?:was|were|is|are|had\s+been|has\s+been)\s+(?:gone|missing|stolen|nowhere\s+to\s+be\s+found)|"
-    r"(?:had\s+)?(?:disappeared|vanished))|"
+    r"(?:had\s+)?(?:disappeared|vanished)|(?:[\w'-]+\s+){1,6}?and\s+(?:then\s+)?(?:disappeared|vanished))|"
     r"(?P<given>(?:was|were|is|are|had\s+been|has\s+been)\s+(?:given|handed|sold|passed|returned|sent|brought|lent)"
     r"(?:\s+back)?\s+to\b)|"
     r"(?P<fell>(?:(?:was|is|were|are)\s+\w+\s+(?:\w+\s+){0,4}?and\s+)?(?:fell|falls|dropped|drops|slipped|slips|"
@@ -2911,7 +2911,8 @@ class Memory:
                 # "It fell into the mill pond and sank": the thing named last
                 for mi in re.finditer(r"\bit\b", nlow):
                     mm = _OBJ_SUBJ_RE.match(nlow, mi.end())
-                    if mm and (mm.group("fell") or mm.group("lost") or mm.group("went") or mm.group("dest")):
+                    if mm and (mm.group("fell") or mm.group("lost") or mm.group("went") or mm.group("dest")
+                               or mm.group("missing")):
                         ref = self._object_pronoun(mi.start(), mentions, sent_objs)
                         if ref is not None:
                             self._passive(ref[0], ref[1], mm, nlow, mentions)

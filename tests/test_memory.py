@@ -1109,3 +1109,13 @@ def test_things_and_their_pronouns(text, thing, holder):
     objects = {o["name"]: o["holder"] for o in memory.summary_json()["objects"]}
     assert objects.get(thing) == holder
     assert all(c["status"] == "alive" for c in memory.summary_json(in_passing=True)["characters"])
+
+
+@pytest.mark.parametrize("text, holder", [
+    ("Mara dropped the key. It bounced through the grate and disappeared into the darkness.", "missing"),
+    ("Mara dropped the key into the lake. No one ever found it.", "lost"),
+    ("Mara hid the key in a box. The next day it was gone.", "missing"),
+])
+def test_things_lost_from_sight(text, holder):
+    objects = {o["name"]: o["holder"] for o in summarize_text(_MARA + text).summary_json()["objects"]}
+    assert objects["key"] == holder
