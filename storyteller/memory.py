@@ -558,7 +558,8 @@ _STATUS_PATTERNS: list[tuple[str, str, str]] = [
                    r"(?:own|human|true)\s+(?:shape|form)"),
     ("alive", "s", r"(?<!not\s)(?<!never\s)(?<!n't\s)(?:came|comes|come)\s+(?:back|home)\b|(?:returned|returns)\b(?!\s+(?:the|a|it|him|her|them)\b)|"
                    r"reappeared|reappears"),
-    ("alive", "o", r"\b(?:pardoned|pardons)\b|\b(?:set|sets)\b(?=\s+\S+\s+free\b)|\b(?:freed|frees|released|releases|rescued|rescues|"
+    ("alive", "o", r"\b(?:brought|brings|led|leads|carried|carries|helped|helps|pulled|pulls|hauled|hauls)\s+out\b(?!\s+of\b)|"
+                   r"\b(?:pardoned|pardons)\b|\b(?:set|sets)\b(?=\s+\S+\s+free\b)|\b(?:freed|frees|released|releases|rescued|rescues|"
                    r"revived|revives|let|lets)\b(?=.{0,25}\b(?:go|free|out|loose)\b)|\b(?:freed|frees|released|"
                    r"releases|rescued|rescues|revived|revives)\b|\bbrought\b(?=\s+\S+\s+back\s+to\s+life)|"
                    r"\bback\s+with\b"),
@@ -622,6 +623,9 @@ _IN_PLACE_NOW = re.compile(r"\bin\s+(?P<who>(?:the|his|her|its|their)\s+(?:[\w-]
                            r"(?:there\s+)?(?:now\s+)?(?:stood|stands|sat|sits|was|were|is|are|lay|lies|appeared)\s+"
                            r"(?:now\s+)?(?:only\s+)?(?:a|an|two|three|four|five|six|seven|twelve)\s+"
                            r"(?P<new>(?:[\w'-]+\s+){0,2}?(?P<head>[\w'-]+?))s?(?=\s*(?:[.,;!]|$|\b(?:who|with|in|and)\b))")
+# "the toad that had been the steward", "a black cat who had once been the queen"
+_HAD_BEEN = re.compile(r"\b(?P<new>(?:the|a|an)\s+(?:[\w'-]+\s+){0,2}?(?P<head>[\w'-]+))\s+(?:that|who|which)\s+"
+                       r"had\s+(?:once\s+)?been\s+(?P<who>(?:the|his|her|their)\s+(?:[\w'-]+\s+){0,2}?[\w'-]+|[a-z][\w'-]+)")
 _IN_PLACE_NAMED = re.compile(r"\bin\s+(?:the|his|her|its|their)\s+(?:[\w-]+\s+){0,2}?[\w-]+?(?:'s|s'|')\s+place,?\s+"
                              r"(?:there\s+)?(?:now\s+)?(?:stood|stands|sat|sits|was|is|lay|lies|appeared)\s+")
 _PLACE_NOUN_AFTER = re.compile(r"\s+(?:gaol|jail|prison|castle|church|abbey|cathedral|market|harbou?r|quay|fair|"
@@ -2173,6 +2177,8 @@ class Memory:
             self._where_now(sent, low, chars)
         if "place" in low:
             self._in_place_now(sent, low, chars)
+        if " been " in low:
+            self._had_been(sent, low, chars)
         changes: list[tuple[int, int, str, str, str]] = []
         for status, side, rx in _COMPILED_STATUS:
             trig = _STATUS_TRIGGERS[status]
@@ -2334,6 +2340,21 @@ class Memory:
             else:
                 self._change_status(who, "transformed", sent, verb="turned into")
             self._take_form(who, head, new.key if new is not None else None)
+
+    def _had_been(self, sent: str, low: str, chars: list[_Mention]) -> None:
+        """"The toad that had been the steward croaked": the steward has that shape now."""
+        for m in _HAD_BEEN.finditer(low):
+            head = m.group("head")
+            if head not in _ROLE_GENDER or _ROLE_GENDER.get(head) in ("m", "f") or head in _HUMAN_FORMS:
+                continue  # "the man who had been his friend" is a description, not a spell
+            who = next((c for c in chars if c.start >= m.start("who") and not c.poss), None)
+            if who is None or who.start > m.start("who") + 4 or who.key in ("you", "I") \
+                    or who.key not in self.characters or self.characters[who.key].status not in ("alive",
+                                                                                                 "transformed"):
+                continue
+            new = next((c for c in chars if m.start("new") <= c.start < m.end("new") and c.key != who.key), None)
+            self._change_status(who.key, "transformed", sent, verb="turned into")
+            self._take_form(who.key, head, new.key if new is not None else None)
 
     def _take_form(self, key: str, head: str, new_key: str | None = None) -> None:
         """Character `key` now has the shape `head` ("toad"): "the toad" names it from now on."""

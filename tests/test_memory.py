@@ -1119,3 +1119,17 @@ def test_things_and_their_pronouns(text, thing, holder):
 def test_things_lost_from_sight(text, holder):
     objects = {o["name"]: o["holder"] for o in summarize_text(_MARA + text).summary_json()["objects"]}
     assert objects["key"] == holder
+
+
+def test_the_shape_someone_had_been_turned_into():
+    memory = summarize_text(_MARA + "The king's steward, a thin man called Gorlan, stole the key. The witch raised her "
+                            "staff, and out of his clothes hopped a black toad. The toad that had been the steward "
+                            "croaked once and hopped away.")
+    people = {c["name"]: c for c in memory.summary_json()["characters"]}
+    assert people["Gorlan"]["status"] == "transformed" and "the toad" in people["Gorlan"]["aliases"]
+
+
+def test_brought_out_of_the_dungeon():
+    memory = summarize_text(_MARA + "The guards threw Osric into the dungeon. Years later Wulfric broke down the door "
+                            "and brought out King Osric, thin but alive.")
+    assert {c["name"]: c["status"] for c in memory.summary_json()["characters"]}["Osric"] == "alive"
