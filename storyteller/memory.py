@@ -412,6 +412,10 @@ _STATUS_PATTERNS: list[tuple[str, str, str]] = [
                   r"(?:does|did)\s+not\s+(?:rise|get\s+up|stir|move|breathe)\s+again\b|"
                   r"never\s+(?:rose|rises|stirred|stirs|moved|moves|breathed)\s+again\b"),
     ("dead", "s", r"(?:'s|s')\s+(?:dead\s+)?(?:body|corpse|grave|funeral|ghost|skeleton|bones|remains)\b"),
+    # "the king fell with an axe in his side"
+    ("dead", "s", r"(?:fell|falls|went\s+down|dropped|drops)\s+(?:dead\s+)?with\s+(?:an?\s+|the\s+)?(?:\w+\s+)?(?:axe|arrow|"
+                  r"spear|sword|knife|dagger|bullet|ball|bolt|lance|shaft|blade)\s+in\s+(?:his|her|its|their)\s+"
+                  r"(?:side|chest|heart|back|breast|throat|neck|belly|head)\b"),
     # "Sir Piers fell from his horse, dead"
     ("dead", "s", r"(?:fell|falls|dropped|drops|slumped|slumps)\s+(?:[\w'-]+\s+){0,4}?[\w'-]+,\s+(?:stone\s+)?dead\b"),
     ("dead", "s", r"(?:was|were|had\s+been|has\s+been)\s+(?:[\w'-]+\s+){1,8}?and\s+(?:then\s+)?(?:killed|slain|hanged|"
@@ -424,6 +428,8 @@ _STATUS_PATTERNS: list[tuple[str, str, str]] = [
     ("dead", "o", r"\b(?:burned|burnt|burns)\b(?=\s+\S+\s+to\s+(?:ash|ashes|death|a\s+cinder|cinders)\b)|"
                   r"\b(?:fever|plague|sickness|illness|sea|river|waves|cold|frost|pox|consumption)\s+(?:took|takes|claimed|"
                   r"claims|carried\s+off|carries\s+off)\b"),
+    # "the grey water closed above him"
+    ("dead", "o", r"\b(?:water|waters|waves|sea|river|flood)\s+closed\s+(?:over|above)\b"),
     # "took off his head", "drove his sword through Skarn's heart"
     ("dead", "p", r"\b(?:took|cut|struck|chopped|hacked|sliced)\s+off\s+(?:his|her)\s+head\b"),
     ("dead", "n", r"\b(?:drove|plunged|thrust|ran|sank|buried)\s+(?:his|her|their|a|the)\s+(?:\w+\s+)?(?:sword|spear|"
@@ -460,6 +466,8 @@ _STATUS_PATTERNS: list[tuple[str, str, str]] = [
                          r"thornbush|beast|bat|moth|butterfly|cricket|mole|hen|cockerel|magpie|wren|robin|"
                          r"swallow|nightingale|tortoise|turtle|crab|eel|pike|carp|cow|calf|mule|ass)\b"),
     ("transformed", "o", r"\b(?:turned|turns|changed|changes|transformed|transforms|bewitched|enchanted)\b"),
+    # "Fuzz had changed." (a caterpillar, a frog prince): no more said
+    ("transformed", "s", r"(?:had|has)\s+(?:\w+ly\s+)?changed\s*(?=[.!;]|$)"),
     ("imprisoned", "s0", r"(?:thrown|cast|put|locked|shut|flung)\s+(?:up\s+)?(?:in|into)\b"),
     ("imprisoned", "s", rf"(?:was|were|is|are|had\s+been|has\s+been|have\s+been)\s+{_ADV}(?:arrested|"
                         r"taken\s+into\s+custody|(?:taken|dragged|hauled|marched|led|carried|sent)\s+(?:off\s+|away\s+)?"
@@ -473,6 +481,13 @@ _STATUS_PATTERNS: list[tuple[str, str, str]] = [
     ("imprisoned", "s", r"(?:was|were|had\s+been|has\s+been)\s+(?:[\w'-]+\s+){1,6}?and\s+(?:then\s+)?(?:sent|taken|"
                         r"thrown|cast|led|marched|dragged|carried|put)\s+(?:off\s+|away\s+)?(?:to|into|in)\s+(?:the\s+|a\s+)?"
                         r"(?:\w+\s+)?(?:prison|jail|gaol|dungeon|cells?|irons|chains)\b"),
+    # "Barty Swale woke with a sore head, behind bars in the brig"; "was taken to Holloway to await trial"
+    ("imprisoned", "s", r"(?:\bbehind\s+bars|\bin\s+the\s+brig)\b|(?:taken|sent|led|carried|marched|brought)\s+"
+                        r"(?:\w+\s+){0,3}?to\s+(?:await|stand|face)\s+(?:his|her|their\s+)?trial\b"),
+    # "He got three years in Mountjoy", "was sentenced to ten years"
+    ("imprisoned", "s", r"(?:got|gets|was\s+given|received|was\s+sentenced\s+to|is\s+serving|was\s+serving)\s+"
+                        r"(?:\w+\s+){0,2}?(?:years?|months?)\s+(?:in|at|hard)\b|(?:was|were)\s+sentenced\s+to\s+"
+                        r"(?:\w+\s+){0,3}?(?:years?|months?|prison|imprisonment|hard\s+labou?r|transportation)\b"),
     # "by nightfall Simms was in a cell at the county gaol", "was behind bars"
     ("imprisoned", "s", r"(?:was|were|is|are)\s+(?:now\s+|safely\s+|still\s+)?(?:in\s+(?:a|the|his|her)\s+(?:\w+\s+)?"
                         r"(?:cell|prison|jail|gaol|dungeon)|behind\s+bars|in\s+(?:irons|chains|fetters|shackles))\b"),
@@ -486,6 +501,7 @@ _STATUS_PATTERNS: list[tuple[str, str, str]] = [
     ("banished", "s", rf"(?:was|were|is|are|had\s+been|has\s+been)\s+{_ADV}(?:marooned|set\s+ashore|put\s+ashore|"
                       r"abandoned\s+on\s+(?:a|an|the)\s+(?:\w+\s+)?(?:island|islet|rock|reef|sandbank|shore))\b"),
     ("banished", "o", r"\b(?:marooned|maroons|maroon)\b"),
+    ("banished", "s", r"(?:was|were|had\s+been)\s+(?:\w+\s+){0,6}?(?:set|cast|turned)\s+adrift\b"),
     # "was put on a horse and banished across the sea"
     ("banished", "s", r"(?:was|were|had\s+been|has\s+been)\s+(?:[\w'-]+\s+){1,12}?and\s+(?:then\s+)?(?:banished|exiled|"
                       r"outlawed|driven\s+out|sent\s+into\s+exile)\b"),
@@ -500,7 +516,7 @@ _STATUS_PATTERNS: list[tuple[str, str, str]] = [
                       r"bolts|darted|darts|hobbled|hobbles|paddled|paddles|glided|glides)\s+(?:away|off)\b|"
                       r"(?:went|goes|continued|continues|passed|passes)\s+on\s+(?:his|her|their|its)\s+way\b|"
                       r"(?:left|leaves|set\s+out|set\s+off|sets\s+out|sets\s+off|took\s+ship|takes\s+ship|"
-                      r"emigrated|emigrates)\s+for\s+(?!(?:a|an|home|work|school|bed|church|dinner|supper|breakfast|"
+                      r"emigrated|emigrates|sailed|sails|headed|heads|embarked|embarks)\s+for\s+(?!(?:a|an|home|work|school|bed|church|dinner|supper|breakfast|"
                       r"lunch|good|ever|now|the\s+(?:night|day|evening|morning|afternoon|day's|market|fields?|woods?|"
                       r"garden|yard|stable|barn|shop|kitchen|river|house|castle|hall|village|town))\b)[a-z]|"
                       r"(?:took|takes)\s+the\s+(?:coach|train|ship|boat|ferry|stage|mail|packet)\s+(?:\w+\s+)?"
@@ -537,6 +553,11 @@ _STATUS_PATTERNS: list[tuple[str, str, str]] = [
     ("missing", "s", r"(?:did\s+not|didn't)\s+come\s+(?:back|home)(?:\s+again)?\s*(?=[.;!]|$)|"
                      r"(?:did\s+not|didn't)\s+return\s*(?=[.;!]|$)"),
     ("missing", "o", r"\b(?:do|does|did)\s+not\s+see\b(?=\s+\S+\s+again\b)"),
+    # "trotted off into the snow ... and never came home"
+    ("missing", "s", r"never\s+(?:came|comes|come)\s+home\s*(?=[.;!]|$)"),
+    # "Of Jasper Penhallow ... there was never any further word", "of Elias there was no trace"
+    ("missing", "n", r"\bof\b(?=\s+[^.;]{1,60}?,?\s+there\s+(?:was|has\s+been)\s+(?:never\s+)?(?:any\s+)?(?:further\s+)?"
+                     r"(?:no\s+)?(?:more\s+)?(?:word|trace|sign|news)\b)"),
     ("missing", "s", rf"(?:had\s+|has\s+)?{_ADV}(?:disappeared|disappears|vanished|vanishes|went\s+missing|"
                      r"had\s+gone\s+missing|fade[sd]?\s+(?:away|into\s+(?:nothing|the\s+air|thin\s+air)))\b"),
     ("missing", "s", r"(?:was|were|is|are|had\s+been|has\s+been)\s+(?:lost|missing|nowhere\s+to\s+be\s+(?:found|seen)|"
@@ -565,7 +586,7 @@ _STATUS_PATTERNS: list[tuple[str, str, str]] = [
                    r"\bback\s+with\b"),
 ]
 _STATUS_TRIGGERS = {
-    "dead": ("die", "dead", "kill", "ate", "eat", "gobbl", "swallow", "surviv", "life", "lives", "forever",
+    "dead": ("closed", "axe", "arrow", "spear", "die", "dead", "kill", "ate", "eat", "gobbl", "swallow", "surviv", "life", "lives", "forever",
              "for ever", "neck", "battle", "war", "siege", "went down", "goes down", "passe", "burn", "took", "takes",
              "claim", "carri", "off", "through", "into", "shot", "shoot", "slain", "slew", "slay", "murder", "drown", "devour", "ate up", "eats up",
              "eaten up", "hang", "hung", "behead", "execut", "death", "last", "lifeless", "no more", "body",
@@ -573,15 +594,15 @@ _STATUS_TRIGGERS = {
              "bury", "strangle", "poison", "head of", "never", "dust", "ashes", "away", "laid", "lays", "fell",
              "falls", "toppl", "plung", "tumbl", "again", "through", "end of"),
     "transformed": ("turn", "chang", "transform", "bewitch", "enchant", "became", "become"),
-    "imprisoned": ("prison", "jail", "chain", "captur", "captive", "lock", "shut", "walled", "thrown", "cast",
+    "imprisoned": ("bars", "brig", "trial", "year", "month", "sentenc", "prison", "jail", "chain", "captur", "captive", "lock", "shut", "walled", "thrown", "cast",
                    "arrest", "custody", "gaol", "drag", "haul", "march", "led", "lead", "took", "take", "carri", "sent",
                    "dungeon", "cell",
                    "put", "flung", "confined", "threw", "seize"),
-    "banished": ("banish", "exile", "expel", "outlaw", "drove", "driven", "cast", "sent", "turned out", "chase",
+    "banished": ("adrift", "banish", "exile", "expel", "outlaw", "drove", "driven", "cast", "sent", "turned out", "chase",
                  "maroon", "ashore", "abandon", "and ", "order"),
     "departed": ("to live", "escape", "abroad", "overseas", "away", "off", "depart", "sail", "left", "went home", "never", "fled", "flee", "gone", "sea", "back",
                  "home", "way", "for", "took", "takes", "not seen", "not heard"),
-    "missing": ("disappear", "vanish", "missing", "lost", "nowhere", "carried", "kidnap", "stole", "spirited",
+    "missing": ("home", "word", "trace", "sign", "news", "disappear", "vanish", "missing", "lost", "nowhere", "carried", "kidnap", "stole", "spirited",
                 "never", "nobody", "no one", "overboard", "fade", "not", "n't"),
     "alive": ("pardon", "life", "aliv", "reviv", "woke", "awak", "free", "releas", "rescu", "let", "escap", "back",
               "again", "regain", "came", "come", "return", "reappear", "out", "down", "forth", "emerg", "irons", "chains",
@@ -617,7 +638,8 @@ _WHERE_NOW = re.compile(r"\bwhere\s+(?P<who>(?:the\s+|a\s+|an\s+)?[\w'-]+(?:\s+[
                         r"(?:just\s+)?(?:stood|sat|been|was|lay|lain|stands|sits|is|crouched)\b,?\s+(?:there\s+)?"
                         r"(?:now\s+)?(?:was|were|is|stood|sat|lay|sits|stands|crouched|squatted)?\s*(?:now\s+)?"
                         r"(?:only\s+)?(?:a|an)\s+(?P<new>(?:[\w'-]+\s+){0,2}?(?P<head>[\w'-]+))"
-                        r"(?=\s*(?:[.,;!]|$|now\b|stood\b|stands\b|sat\b|sits\b|lay\b|in\b|with\b|who\b))")
+                        r"(?=\s*(?:[.,;!]|$|now\b|stood\b|stands\b|sat\b|sits\b|lay\b|in\b|with\b|who\b|"
+                        r"(?:blinks|blinked|croaks|croaked|hops|hopped|looks|looked|stares|stared|sits|crouches)\b))")
 # "in the bird's place stood a young man", "in the geese's place there stood three young men"
 _IN_PLACE_NOW = re.compile(r"\bin\s+(?P<who>(?:the|his|her|its|their)\s+(?:[\w-]+\s+){0,2}?[\w-]+?(?:'s|s'|'))\s+place,?\s+"
                            r"(?:there\s+)?(?:now\s+)?(?:stood|stands|sat|sits|was|were|is|are|lay|lies|appeared)\s+"
@@ -898,6 +920,7 @@ _COMPOUND_HEADS = set(_words("""cage kennel house hut coop nest basket collar bo
 _NP_VERBS = set(_words("lay lies lie sat sits stood stands hung hangs was were is are fell falls shone shines made"))
 
 
+_RELATIVE_START = re.compile(r",\s*(?:who|whom|whose|which)\b")
 _PP_BEFORE_OBJECT = re.compile(r"\b(?:in|into|on|onto|under|inside|from|with|of|at|by|beside|behind|over|near|"
                                r"around|through|upon)\s+$")
 
@@ -2398,6 +2421,14 @@ class Memory:
                 best = m  # "Pell's body"
         if best is None:
             return None
+        rel = None
+        for rm in _RELATIVE_START.finditer(low, 0, best.start):
+            rel = rm
+        if rel is not None and 0 <= low.find(",", best.end, pos) and not re.search(r"[.;:!?\"]", low[rel.start():pos]):
+            # "Our old dog Sailor, who had waited for Kit every evening, wandered off": the one before "who"
+            ante = [m for m in chars if m.end <= rel.start() and not m.poss and not low[m.end:rel.start()].strip()]
+            if ante:
+                return ante[-1].start, ante[-1].end, ante[-1].key
         gap = low[best.end:pos]
         if len(gap) > 60 or re.search(r"[.;:!?\"]", gap) or _GAP_NP_END.search(gap) or _GAP_NEW_CLAUSE.search(gap):
             return None
@@ -2410,9 +2441,9 @@ class Memory:
                 cs = cm.end()
             for m in chars:
                 if cs <= m.start and m.end <= best.start and not m.poss:
-                    if not _GAP_NP_END.search(low[cs:m.start]) and not re.search(r"[a-z]", low[cs:m.start]
-                                                                                 .replace("then", "").replace(
-                                                                                     "and", "").replace("but", "")):
+                    lead = _PP_START.sub("", low[cs:m.start].strip() + " ")  # "At the tower gate Thora ..."
+                    if not _GAP_NP_END.search(lead) and not re.search(r"[a-z]", lead.replace("then", "").replace(
+                            "and", "").replace("but", "")):
                         return m.start, m.end, m.key
                     break
             if low[best.start:best.end] in ("him", "her", "them", "me", "us"):

@@ -90,6 +90,14 @@ class _Counts:
         return out
 
 
+def _unscored_names(gold: dict[str, Any], key: str) -> list[str]:
+    """The `unscored` names: strings, or entries written like the scored ones ({"name": ..., ...}) with aliases."""
+    out: list[str] = []
+    for x in gold.get("unscored", {}).get(key, []):
+        out.extend([x] if isinstance(x, str) else [x["name"], *[a for a in x.get("aliases", []) if isinstance(a, str)]])
+    return out
+
+
 def _score_one(story: dict[str, Any], memory: Memory) -> tuple[_Counts, dict[str, Any]]:
     gold = story["gold"]
     summary = memory.summary_json()
@@ -97,8 +105,8 @@ def _score_one(story: dict[str, Any], memory: Memory) -> tuple[_Counts, dict[str
     details: dict[str, Any] = {"wrong_characters": [], "missed_characters": [], "wrong_objects": [],
                                "missed_objects": []}
     gold_chars = gold.get("characters", [])
-    unscored_chars = {_norm_name(x) for x in gold.get("unscored", {}).get("characters", [])}
-    unscored_objs = {_head(x) for x in gold.get("unscored", {}).get("objects", [])}
+    unscored_chars = {_norm_name(x) for x in _unscored_names(gold, "characters")}
+    unscored_objs = {_head(x) for x in _unscored_names(gold, "objects")}
     gold_names = [{_norm_name(n) for n in [g["name"], *g.get("aliases", [])]} for g in gold_chars]
     hero = gold.get("hero")
     hero_names = {_norm_name(hero)} if hero else set()
@@ -217,7 +225,8 @@ def story_problem(story: Any) -> str | None:
         return "gold 'hero' must be a string"
     unscored = gold.get("unscored", {})
     lists = [unscored.get(k, []) for k in ("characters", "objects")] if isinstance(unscored, dict) else [None]
-    if not all(isinstance(v, list) and _as_strings(v) for v in lists):
+    if not all(isinstance(v, list) and all(isinstance(x, str) or isinstance(x, dict) and isinstance(x.get("name"), str)
+                                           for x in v) for v in lists):
         return "gold 'unscored' must be an object of name lists"
     for key, value_key in (("characters", "status"), ("objects", "holder")):
         entries = gold.get(key, [])

@@ -1133,3 +1133,25 @@ def test_brought_out_of_the_dungeon():
     memory = summarize_text(_MARA + "The guards threw Osric into the dungeon. Years later Wulfric broke down the door "
                             "and brought out King Osric, thin but alive.")
     assert {c["name"]: c["status"] for c in memory.summary_json()["characters"]}["Osric"] == "alive"
+
+
+@pytest.mark.parametrize("sentence, name, status", [
+    ("Mara met the king, Odran. There the king fell with an axe in his side.", "Odran", "dead"),
+    ("The bosun Teague went over the rail, and the grey water closed above him.", "Teague", "dead"),
+    ("The mutineer Halloran Quist was put into the boat and cast adrift.", "Halloran Quist", "banished"),
+    ("The cook Barty Swale woke with a sore head, behind bars in the brig.", "Barty Swale", "imprisoned"),
+    ("The housekeeper Agatha Dunmore was taken to Holloway to await trial.", "Agatha Dunmore", "imprisoned"),
+    ("Her uncle Rory smuggled brandy. He got three years in Mountjoy.", "Rory", "imprisoned"),
+    ("Her sister Clodagh sailed for Boston the year after.", "Clodagh", "departed"),
+    ("Her dog Biscuit trotted off into the snow and never came home.", "Biscuit", "missing"),
+    ("Her dog Sailor, who had waited for Kit every evening, wandered off one night.", "Sailor", "departed"),
+    ("Her cousin Jasper ran. Of Jasper, and of the tiepin, there was never any further word.", "Jasper", "missing"),
+    ("Mara met the goblin Grisk. Where the goblin stood, a fat toad blinks up at her.", "Grisk", "transformed"),
+    ("Mara kept a caterpillar called Fuzz. Fuzz had changed.", "Fuzz", "transformed"),
+    ("Mara met the shieldmaiden Thora. At the tower gate Thora took a spear meant for her lord and breathed her "
+     "last.", "Thora", "dead"),
+])
+def test_fates_in_literary_prose(sentence, name, status):
+    people = {c["name"]: c["status"] for c in summarize_text(_MARA + sentence + " Mara wept.").summary_json()["characters"]}
+    assert people[name] == status
+    assert people.get("Kit", "alive") == "alive"
