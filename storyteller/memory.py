@@ -129,7 +129,8 @@ _TITLES: dict[str, str] = {  # title word -> role it implies ("" when none)
     "dame": "", "mr": "", "mrs": "", "ms": "", "miss": "", "dr": "doctor", "doctor": "doctor",
     "captain": "captain", "uncle": "uncle", "aunt": "aunt", "master": "", "mistress": "", "professor": "professor",
     "colonel": "colonel", "general": "", "major": "", "lieutenant": "", "sergeant": "sergeant",
-    "inspector": "inspector", "father": "father", "mother": "mother", "brother": "", "sister": "",
+    "inspector": "inspector", "detective": "detective", "constable": "constable", "corporal": "",
+    "superintendent": "", "admiral": "admiral", "commander": "", "father": "father", "mother": "mother", "brother": "", "sister": "",
     "grandfather": "grandfather", "grandmother": "grandmother", "granny": "granny", "grandma": "grandma",
     "grandpa": "grandpa", "mom": "mom", "dad": "dad", "mama": "mama", "papa": "papa", "mum": "mum",
     "saint": "", "st": "", "old": "", "little": "", "young": "", "chief": "chief", "farmer": "farmer",
@@ -164,7 +165,8 @@ _NOT_NAMES = set(_words("""law laws fate fortune providence destiny death life t
         sunday monday tuesday wednesday thursday friday saturday"""))
 # a ship's name: "the revenue cutter Swift", "the brig Marigold"
 _VESSEL_BEFORE = re.compile(r"\b(?:ship|brig|brigantine|schooner|cutter|frigate|sloop|galleon|steamer|steamship|yacht|"
-                            r"barque|ketch|lugger|vessel|liner|man-of-war|whaler|clipper|smack|trawler|galley|junk)\s+$")
+                            r"barque|ketch|lugger|vessel|liner|man-of-war|whaler|clipper|smack|trawler|galley|junk|"
+                            r"boat)(?:\s+|,\s+the\s+)$")  # "the cutter Swift", "my father's boat, the Gull"
 _ED_NAMES = set(_words("alfred mildred winifred wilfred manfred siegfried ted fred ned jed ed"))
 _CAP_STOP = set(_words("""the a an and but or nor so then now when while if as at in on of to for with by from up down
         out into upon after before once there here this that these those it its he she they we you i him her
@@ -1153,6 +1155,7 @@ class Memory:
         self._pending: list[str] | None = None         # a command waiting for the game's response
         self._inventory = False                        # reading an inventory listing
         self._last_object: str | None = None           # for "it"
+        self._named_things: set[str] = set()            # capitalised names of things ("the sword Gealach")
         self._recent_object: list[Any] | None = None     # [key, name, sentence index] of the last thing named
         self._recent_texts: list[tuple[int, str]] = []   # the last sentences read, not yet searched for things
         self._speaker: str | None = None               # the character who spoke last
@@ -1699,6 +1702,8 @@ class Memory:
         if lw[0] in _TITLES and len(lw) > 1:
             title = lw[0]
             core_words = words[1:]
+            if len(core_words) > 1 and core_words[0].lower().rstrip(".") in _TITLES:
+                core_words = core_words[1:]  # "Detective Inspector Rosalind Mabry"
         else:
             core_words = words
         core = " ".join(core_words)
@@ -1708,9 +1713,11 @@ class Memory:
         if not title and ckey in _NOT_NAMES and ckey not in self._aliases:
             return
         if not title and ckey not in self._aliases and (
-                len(core_words) > 1 and core_words[-1].lower() in _OBJECT_NOUNS
-                or re.search(r"\b(?:the|a|an|his|her|their|my|your|its)\s+([a-z]+)\s+$", before)
+                ckey in self._named_things
+                or len(core_words) > 1 and core_words[-1].lower() in _OBJECT_NOUNS
+                or re.search(r"\b(?:the|a|an|his|her|their|my|your|its|[a-z]+'s)\s+([a-z]+)\s+$", before)
                 and re.search(r"([a-z]+)\s+$", before).group(1) in _OBJECT_NOUNS):
+            self._named_things.add(ckey)  # "the blade of Gealach" later is still the sword
             return  # a named thing: "the Iron Crown", "the sword Dawnbringer"
         # place or person?
         place_vote = self._place_context(before, lw, title) or bool(
@@ -1823,7 +1830,9 @@ class Memory:
                                                        "duke", "lord", "isle", "forest", "mountains", "gates",
                                                        "crown", "throne", "luck", "men", "folk", "bishop", "abbot",
                                                        "earl", "sheriff", "mayor", "harbour", "bay", "walls",
-                                                       "hills", "marches", "lords", "kings", "queens"):
+                                                       "hills", "marches", "lords", "kings", "queens", "monks", "nuns",
+                                                       "treasury", "abbot", "prior", "abbey", "tower", "castle",
+                                                       "hall", "keep", "priory", "convent", "monastery"):
             return True
         return False
 
@@ -3630,9 +3639,14 @@ class Memory:
             "names": [[k, list(v)] for k, v in self._names.items()],
             "narrator": dict(self._narrator),
             "prev": list(self._prev),
+            "prev_first": self._prev_first,
+            "prev_gap": self._prev_gap,
+            "animal_pronouns": dict(self._animal_pron),
+            "said_dead": sorted(self._said_dead),
             "pending": list(self._pending) if self._pending is not None else None,
             "inventory": self._inventory,
             "last_object": self._last_object,
+            "named_things": sorted(self._named_things),
             "recent_object": list(self._recent()) if self._recent() else None,
             "speaker": self._speaker,
             "forgotten": {k: list(v) for k, v in self._forgotten.items()},
@@ -3682,9 +3696,20 @@ class Memory:
         m._names = {k: list(v) for k, v in data.get("names", [])}
         m._narrator = {"you": 0, "I": 0, **data.get("narrator", {})}
         m._prev = list(data.get("prev", []))
+        m._prev_first = data.get("prev_first") if isinstance(data.get("prev_first"), str) else None
+        m._prev_gap = bool(data.get("prev_gap", False))
+        pronouns = data.get("animal_pronouns", {})
+        if not isinstance(pronouns, dict) or not all(isinstance(k, str) and isinstance(v, str)
+                                                     for k, v in pronouns.items()):
+            raise ValueError("memory 'animal_pronouns' is not an object of strings")
+        m._animal_pron = dict(pronouns)
+        _check_strings(data.get("said_dead", []), "said_dead")
+        m._said_dead = set(data.get("said_dead", []))
         m._pending = list(data["pending"]) if data.get("pending") is not None else None
         m._inventory = bool(data.get("inventory", False))
         m._last_object = data.get("last_object")
+        _check_strings(data.get("named_things", []), "named_things")
+        m._named_things = set(data.get("named_things", []))
         ro = data.get("recent_object")
         m._recent_object = list(ro) if ro else None
         m._speaker = data.get("speaker")

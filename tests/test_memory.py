@@ -1155,3 +1155,37 @@ def test_fates_in_literary_prose(sentence, name, status):
     people = {c["name"]: c["status"] for c in summarize_text(_MARA + sentence + " Mara wept.").summary_json()["characters"]}
     assert people[name] == status
     assert people.get("Kit", "alive") == "alive"
+
+
+def test_names_of_things_and_places_are_not_people():
+    memory = summarize_text(_MARA + "The king's sword Gealach broke. She laid the blade of Gealach in the treasury of "
+                            "Dunhal. Her father's boat, the Gull, went out. The Gull was found upturned. The monks of "
+                            "Ebbasford wrote it down.")
+    summary = memory.summary_json(in_passing=True)
+    assert {c["name"] for c in summary["characters"]} <= {"Mara", "the king"}
+    assert {"Dunhal", "Ebbasford"} <= set(summary["places"])
+    again = Memory.from_dict(json.loads(json.dumps(memory.to_dict())))
+    again.read("Gealach lay in the treasury.")
+    assert "Gealach" not in {c["name"] for c in again.summary_json()["characters"]}  # remembered across a save
+
+
+def test_two_titles_before_a_name():
+    people = summarize_text(_MARA + "Detective Inspector Rosalind Mabry arrived at eight. Mabry looked at the body."
+                            ).summary_json()["characters"]
+    assert [c["name"] for c in people if c["name"] != "Mara"] == ["Rosalind Mabry"]
+
+
+@pytest.mark.parametrize("story", ["zzc_salt_mine_transcript.json", "h3b_wren_and_the_weasel.json",
+                                   "d9a_the_chronicle_of_the_ashen_crown.json"])
+def test_a_saved_memory_reads_on_exactly_as_one_never_saved(story):
+    # the pronoun, hearsay and named-thing state must travel with the save, or a loaded story drifts
+    paragraphs = [p for p in json.loads((ANNOTATED / story).read_text())["text"].split("\n\n") if p.strip()]
+    for cut in range(1, len(paragraphs)):
+        kept = Memory()
+        for p in paragraphs[:cut]:
+            kept.read(p)
+        loaded = Memory.from_dict(json.loads(json.dumps(kept.to_dict())))
+        for p in paragraphs[cut:]:
+            kept.read(p)
+            loaded.read(p)
+        assert loaded.to_dict() == kept.to_dict(), f"differs after a save at paragraph {cut}"
