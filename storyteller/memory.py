@@ -721,6 +721,11 @@ _APPOS_HINT = re.compile(r"(?:^|\s)(?:the|his|her|my|your|their|our|named|called
 _APPOS_NAME_THE_ROLE_SUBJ = re.compile(
     rf"(?P<name>{_NAME_CAP})\s+(?P<role>the\s+(?:(?!(?:{_ADJ_STOP})\b)[a-z][a-z-]*\s+){{0,1}}?(?:{_ROLE_ALT}))"
     rf"(?=\s+(?:had|has|was|were|is|did|could|would|[a-z]{{2,}}ed)\b)")
+# "Hrothmar, whom men called the Red Steward", "Brann, known to all as Old Brann"
+_NAME_CALLED_NAME = re.compile(rf"(?P<name>{_NAME_CAP}),?\s+(?:whom|who\s+was)\s+(?:\w+\s+){{0,2}}?(?:called|named|"
+                               rf"known\s+as)\s+(?:the\s+)?(?P<other>{_NAME_CAP})")
+# "Mam — Ada Hale to the rest of the parish — stood at the window"
+_NAME_DASH_NAME = re.compile(rf"(?P<name>{_NAME_CAP})\s*(?:—|–|--)\s*(?P<other>{_NAME_CAP})\s+(?:to|for|as)\b")
 _ROLE_BEFORE_COMMA = re.compile(rf"(?P<role>{_ROLE_NP}),\s*$")
 # "the cook, a cheerful giant of a man named Pell" / "The king's counsellor was a sorcerer called Mordrec"
 # "the boatswain, an old Welshman named Hugh Price", "Orm's apprentice was a sly youth called Ketil": the
@@ -2021,7 +2026,7 @@ class Memory:
                             self._alias_pair(m.group("name"), pre.group("role"))
         if " the " in low:
             for m in _APPOS_NAME_THE_ROLE_SUBJ.finditer(sent):
-                if _CLAUSE_START.search(low, 0, m.start()):
+                if _CLAUSE_START.search(re.split(r"[,;:]", low[:m.start()])[-1]):
                     self._alias_pair(m.group("name"), m.group("role"))
         if sent.lstrip().startswith('"') and " to " in low:
             m = _VOCATIVE_TO.match(sent)
@@ -2029,7 +2034,15 @@ class Memory:
                 self._alias_pair(m.group("name"), m.group("role"))
 
     def _learn_names(self, sent: str, low: str, mentions: list[_Mention]) -> None:
-        """ "His name was Brann" / "My name is Wick": the name goes to a recently mentioned role character."""
+        """ "His name was Brann" / "My name is Wick": the name goes to a recently mentioned role character. Two names
+        for one person: "Mam — Ada Hale to the rest of the parish —", "Hrothmar, whom men called the Red Steward"."""
+        for rx, hint in ((_NAME_DASH_NAME, ("—", "–", "--")), (_NAME_CALLED_NAME, (" called ", " named ", " known as "))):
+            if any(h in sent for h in hint):
+                for m in rx.finditer(sent):
+                    key = next((x.key for x in mentions if x.start == m.start("name") and x.key in self.characters),
+                               None)
+                    if key is not None and m.group("other").lower() not in _CAP_STOP:
+                        self._name_kin(key, m.group("other"))
         speaker = None
         for m in mentions:
             if m.key in self.characters and (_SPEECH_AFTER.match(low, m.end) or

@@ -8,6 +8,8 @@ annotation:
   matches a gold character and its status is one of the gold's acceptable statuses. Precision = correct
   predictions / scored predictions (predictions for `unscored` entities are left out, predictions matching no
   gold character count as wrong); recall = gold characters with a correct prediction / gold characters.
+  A first- or second-person narrator the gold lists among its characters ("I", "you") is matched by the memory's
+  hero, as alive (the memory keeps the narrator as its hero, not among the characters).
 - status changes: the same, restricted to non-alive statuses (predicted non-alive vs gold non-alive), the part
   of the memory that is hardest to get right.
 - object holders: objects match on their head noun ("silver bell" = "bell"); holders match when equal after
@@ -126,10 +128,15 @@ def _score_one(story: dict[str, Any], memory: Memory) -> tuple[_Counts, dict[str
     if pred_hero is not None and _norm_name(pred_hero) in (hero_names or {""}):
         counts.hero[0] += 1
 
-    # characters
+    # characters; a narrator ("you", "I") is the memory's hero, not one of its characters: it stands for the gold's
+    # narrator entry when the gold lists one
+    predicted = list(summary["characters"])
+    if pred_hero in ("you", "I") and not any(_norm_name(pc["name"]) == pred_hero.lower() for pc in predicted) \
+            and match_char({pred_hero.lower()}) is not None:
+        predicted.append({"name": pred_hero, "aliases": [], "status": "alive"})
     found = [False] * len(gold_chars)
     found_change = [False] * len(gold_chars)
-    for pc in summary["characters"]:
+    for pc in predicted:
         names = {_norm_name(n) for n in [pc["name"], *pc.get("aliases", [])]}
         i = match_char(names)
         if i is None and names & unscored_chars:

@@ -1189,3 +1189,25 @@ def test_a_saved_memory_reads_on_exactly_as_one_never_saved(story):
             kept.read(p)
             loaded.read(p)
         assert loaded.to_dict() == kept.to_dict(), f"differs after a save at paragraph {cut}"
+
+
+@pytest.mark.parametrize("text, name, alias", [
+    ("Mam wept. For two days Mam — Ada Hale to the rest of the parish — stood at the window.", "Mam", "Ada Hale"),
+    ("Her uncle Hrothmar, whom men called the Red Steward, was made regent. The Red Steward smiled.", "Hrothmar",
+     "Red Steward"),
+    ("Fenwick paid the witch of the wood. Mara knocked, and Dame Ashcoil the witch opened the door. The witch's eyes "
+     "glittered.", "Ashcoil", "the witch"),
+])
+def test_two_names_for_one_person(text, name, alias):
+    people = {c["name"]: c for c in summarize_text(_MARA + text).summary_json(in_passing=True)["characters"]}
+    assert alias in people[name]["aliases"] and alias not in people
+
+
+def test_a_narrator_the_gold_lists_is_the_memory_hero(tmp_path):
+    from storyteller.memory_accuracy import score_summarizer
+
+    story = {"text": "> look\nYou are in a cellar. A rat watches you.\n\n> take lamp\nTaken.\n\n> north\nYou climb "
+                     "the stairs into the kitchen.",
+             "gold": {"hero": "you", "characters": [{"name": "you", "status": "alive"}], "objects": []}}
+    (tmp_path / "cellar.json").write_text(json.dumps(story), encoding="utf-8")
+    assert score_summarizer([tmp_path])["overall"]["characters"]["recall"] == 1.0
