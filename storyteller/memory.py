@@ -314,7 +314,8 @@ _FIRE = set(_words("fire flames flame furnace oven hearth stove blaze bonfire"))
 _BODY_CONTAINERS = set(_words("hand hands palm palms pocket pockets belt lap arms bosom fingers fist mouth beak "
                               "claws claw paw paws head neck finger shoulder back girdle sleeve apron bag sack "
                               "basket purse pouch knapsack satchel coat cloak jacket cape shirt tunic vest waistcoat "
-                              "pack rucksack backpack haversack wallet robe gown mantle shawl feet"))
+                              "pack rucksack backpack haversack wallet robe gown mantle shawl feet boot boots hat cap "
+                              "stocking shoe bodice skirt breeches trousers saddlebag saddlebags"))
 
 _GOAL_VERBS = set(_words("""find rescue save free kill slay bring fetch deliver reach win marry destroy defeat recover
         return seek catch escape protect avenge discover break steal get obtain capture punish cure heal
@@ -796,21 +797,23 @@ _NP_STOP = set(_words("""and or to from with in on at into onto of by for which 
         too either also together alone tight tightly now"""))
 _OBJ_PRONOUN = {"it", "them"}
 _TAKE_STRONG = ("picked up|picks up|pick up|picking up|picked|grabbed|grabs|grab|snatched|snatches|snatch|seized|"
-                "seizes|lifted|lifts|took up|takes up|caught up|scooped up|gathered up|pocketed|pockets")
+                "seizes|lifted|lifts|took up|takes up|caught up|scooped up|gathered up|pocketed|pockets|"
+                "pulled|pulls|plucked|plucks|wrenched|wrenches")
 _TAKE_WEAK = ("took|takes|take|taking|got|gets|get|found|finds|stole|steals|had\\s+stolen|has\\s+stolen|received|receives|kept|keeps|drew|"
               "draws|bought|buys|won|carried|carries|carrying|held|holds|holding|wore|wears|wearing|clutching|"
               "clutched|clutches|brought|brings|fetched|fetches|had|has|have|obtained|collected|gathered")
 _GIVE = ("gave|gives|give|giving|handed|hands|hand|passed|passes|sold|sells|lent|lends|offered|offers|returned|"
          "fed|feeds|traded|trades|swapped|swaps|bartered|exchanged|paid|pays|"
-         "returns|threw|throws|tossed|tosses|sent|sends|brought|brings|showed|delivered|delivers")
+         "returns|threw|throws|tossed|tosses|flung|flings|hurled|hurls|pitched|pitches|sent|sends|brought|brings|showed|"
+         "delivered|delivers")
 _DROP = ("let\\s+go\\s+of|lets\\s+go\\s+of|dropped|drops|drop|put\\s+down|puts\\s+down|laid\\s+down|lays\\s+down|set\\s+down|sets\\s+down|left|leaves|"
          "threw\\s+away|throws\\s+away|threw\\s+down|throws\\s+down|abandoned|hid|hides|buried|buries|placed|"
          "places|put|puts|laid|lays|hung|hangs|stuffed|stuffs|tucked|tucks|thrust|thrusts|shoved|shoves|stowed|stows|"
-         "locked|locks")
+         "locked|locks|pushed|pushes|slid|slides|pressed|presses")
 _DESTROY = ("broke|breaks|smashed|smashes|shattered|shatters|destroyed|destroys|burned|burnt|burns|crushed|crushes|"
             "snapped|snaps|splintered|splinters|"
             "ate|eats|devoured|devours|drank|drinks|tore|tears|melted|melts|consumed|consumes|ruined|ruins|"
-            "swallowed|swallows|ate\\s+up|eats\\s+up")
+            "swallowed|swallows|ate\\s+up|eats\\s+up|dashed|dashes")
 _LOSE = r"lost|loses|mislaid|never\s+found|never\s+recovered|(?:no\s+one|nobody)\s+(?:ever\s+)?found"
 _WENT_WITH_RE = re.compile(r"\b(?:went|goes|came|comes|left|leaves|set\s+off|set\s+out|rode|rides|walked|walks|ran|runs|"
                            r"sailed|sails|departed|departs|returned|returns|hurried|hurries|fled|flees|escaped|"
@@ -853,7 +856,8 @@ _OBJ_SUBJ_RE = re.compile(
     r"floats|drifted|drifts|lay|lies|lying|rested|rests|fall|drop|slip|sink|roll|tumble|slide|float|drift)\s+"
     r"(?:\w+\s+){0,2}?(?:into|in|onto|on|to|down|off|from)\b)|"
     r"(?P<went>(?:went|goes|passed|passes|came|comes)\s+to\b)|"
-    r"(?P<placed>(?:was|were|is|are|had\s+been|has\s+been)\s+(?:\w+ly\s+)?(?:hung|hidden|placed|put|laid|left|buried|"
+    r"(?P<placed>(?:was|were|is|are)\s+(?:now\s+|safely\s+|still\s+)?(?=(?:in|inside)\s+(?:the\s+)?[a-z][\w-]*(?:'s|s')\s+)|"
+    r"(?:was|were|is|are|had\s+been|has\s+been)\s+(?:\w+ly\s+)?(?:hung|hidden|placed|put|laid|left|buried|"
     r"kept|stored|set|locked\s+away|locked\s+up|hanging)\s+(?:up\s+)?(?:in|on|at|into|under|inside|upon|behind|above|"
     r"over|beneath)\b|(?:hung|hangs)\s+(?:(?:up\s+)?(?:on|in|above|over|from|behind)\b)|"
     r"(?:was|were|is|are|had\s+been|has\s+been)\s+(?:now\s+|still\s+|firmly\s+|securely\s+)?(?:tied|fastened|"
@@ -2853,7 +2857,7 @@ class Memory:
                             else:
                                 to = r[2]
                     if to is None:
-                        if verb.startswith(("threw", "throw", "toss")):
+                        if verb.startswith(("threw", "throw", "toss", "flung", "fling", "hurl", "pitch")):
                             self._drop(key, name, nlow, after, subj)
                         continue
                     holder = self._holder_name(to)
@@ -2870,7 +2874,8 @@ class Memory:
                 elif kind == "drop":
                     if verb.split()[0] in ("put", "puts", "laid", "lays", "placed", "places", "hung", "hangs", "stuffed",
                                            "stuffs", "tucked", "tucks", "thrust", "thrusts", "shoved", "shoves",
-                                           "stowed", "stows", "locked", "locks") \
+                                           "stowed", "stows", "locked", "locks", "pushed", "pushes", "slid", "slides",
+                                           "pressed", "presses") \
                             and "down" not in verb and not re.match(r"\s*(?:\w+\s+)?(?:in|into|on|onto|under|around|round|"
                                                                     r"inside|upon|beside|by|at|from|over|"
                                                                     r"behind|down)\b", nlow[after:after + 20]):
@@ -2889,6 +2894,9 @@ class Memory:
                             continue
                     self._drop(key, name, nlow, after, subj)
                 elif kind == "destroy":
+                    if verb.startswith("dash") and not re.match(r"\s*(?:to\s+(?:pieces|bits|splinters|fragments)|against)\b",
+                                                                 nlow[after:after + 20]):
+                        continue  # "dashed the tears from her eyes"; "dashed the mirror to pieces" breaks it
                     if re.match(r"\s*off\b", nlow[m.end():m.end() + 5]):
                         # "broke off a branch", "tore up ..." : not destroying the thing named after it
                         if verb.split()[0] in ("broke", "breaks") and subj is not None:
@@ -3044,6 +3052,7 @@ class Memory:
         elif mm.group("fell"):
             self._drop(key, name, nlow, mm.end(), None, fell=True, tail_from=mm.start())
         elif mm.group("placed"):
+            prep = re.search(r"(?:in|on|at|into|under|inside|upon|behind|above|over|beneath)$", mm.group(0))
             mt = re.search(r"(?:tied|fastened|attached|tethered|nailed|chained|lashed|knotted)\s+(?:to|onto|around|round)$",
                            mm.group(0))
             np = _NP_RE.match(nlow, mm.end()) if mt else None
@@ -3057,13 +3066,15 @@ class Memory:
                 if words and words[-1] not in _ROLE_FORMS and words[-1] not in _NOT_OBJECTS:
                     self._set_holder(key, name, " ".join(words))
             else:
-                self._drop(key, name, nlow, mm.end(), None, fell=True, tail_from=mm.start())
+                # (from the preposition on: "was set on Nessa's head" puts it on her)
+                self._drop(key, name, nlow, mm.start() + prep.start() if prep else mm.end(), None, fell=True,
+                           tail_from=mm.start())
         self._last_object = key
 
     def _drop(self, key: str, name: str, nlow: str, after: int, subj: str | None, fell: bool = False,
               tail_from: int | None = None) -> None:
         tail = nlow[tail_from if tail_from is not None else after:][:80]
-        mo = _ON_SOMEONE_RE.match(tail)
+        mo = _ON_SOMEONE_RE.match(tail) or _ON_SOMEONE_RE.match(nlow[after:after + 80])  # "was set on Nessa's head"
         if mo and mo.group("head") in _BODY_CONTAINERS:
             # "put the ring on Elsa's finger", "hung the chain round the king's neck": that one has it now
             ow = mo.group("owner")
@@ -3119,8 +3130,13 @@ class Memory:
             return None
         if subj is not None and subj in self.characters:
             ch = self.characters[subj]
-            if want == "plural" and ch.plural or want in (ch.gender, "") or ch.gender == "":
+            if want == "plural" and ch.plural or want in (ch.gender, ""):
                 return ch.name
+            if ch.gender == "":
+                # "Tom pushed the chart into her hands": a woman just named, if there is one, before him
+                other = next((self.characters[k] for k in reversed(self._prev) if k != subj and k in self.characters
+                              and self.characters[k].gender == want), None)
+                return other.name if other is not None else ch.name
         for k in reversed(self._prev):
             ch = self.characters.get(k)
             if ch and (ch.gender == want or (ch.gender == "" and want in ("m", "f"))):

@@ -1211,3 +1211,20 @@ def test_a_narrator_the_gold_lists_is_the_memory_hero(tmp_path):
              "gold": {"hero": "you", "characters": [{"name": "you", "status": "alive"}], "objects": []}}
     (tmp_path / "cellar.json").write_text(json.dumps(story), encoding="utf-8")
     assert score_summarizer([tmp_path])["overall"]["characters"]["recall"] == 1.0
+
+
+_NESSA = "Nessa lived by the sea. Nessa mended nets. Nessa sang. Tom lived with Nessa. "
+
+
+@pytest.mark.parametrize("text, thing, holder", [
+    ("Tom took the bell. Tom flung it far into the river, where it sank.", "bell", "lost"),
+    ("Nessa found a silver mirror. Nessa dashed the silver mirror to pieces on the stair.", "silver mirror",
+     "destroyed"),
+    ("Tom found the crown. The crown was set on Nessa's head.", "crown", "Nessa"),
+    ("Tom had a chart. Nessa pulled the chart from under his hands.", "chart", "Nessa"),
+    ("Tom had a spyglass. Nessa slid the spyglass into her boot.", "spyglass", "Nessa"),
+    ("Tom found a brass key. By midnight the brass key was in Nessa's hand.", "brass key", "Nessa"),
+])
+def test_how_things_change_hands(text, thing, holder):
+    objects = {o["name"]: o["holder"] for o in summarize_text(_NESSA + text).summary_json()["objects"]}
+    assert objects.get(thing) == holder
