@@ -543,6 +543,10 @@ _STATUS_PATTERNS: list[tuple[str, str, str]] = [
                       r"(?:went|goes|sailed|sails|rode|rides|travelled|traveled|moved)\s+(?:back|home)\s+to\s+"
                       r"(?!(?:the|a|an|his|her|their|my|your|our|its|this|that|bed|sleep|work|school|him|them|it)\b)"
                       r"[a-z]|"
+                      # "At the end of the summer, Grandpa had to go home", "got on the train"
+                      r"(?:went|goes|had\s+to\s+go|has\s+to\s+go)\s+(?:back\s+)?home\s*(?=[.;!]|$)|"
+                      r"(?:got|gets|climbed|climbs)\s+(?:on|onto|aboard|into)\s+(?:the|a|his|her|their)\s+"
+                      r"(?:train|bus|coach|stagecoach|ship|boat|ferry|plane|steamer)\b|"
                       # "went to live in the city", "had already escaped to France"
                       r"(?:went|goes|moved|moves)\s+(?:away\s+)?to\s+live\s+(?:in|with|at|abroad|overseas)\b|"
                       r"(?:escaped|escapes|fled|flees)\s+(?:abroad|overseas|to\s+(?!(?:the|a|an|his|her|their|my|safety|"
@@ -603,7 +607,7 @@ _STATUS_TRIGGERS = {
                    "put", "flung", "confined", "threw", "seize"),
     "banished": ("adrift", "banish", "exile", "expel", "outlaw", "drove", "driven", "cast", "sent", "turned out", "chase",
                  "maroon", "ashore", "abandon", "and ", "order"),
-    "departed": ("to live", "escape", "abroad", "overseas", "away", "off", "depart", "sail", "left", "went home", "never", "fled", "flee", "gone", "sea", "back",
+    "departed": ("home", "train", "bus", "coach", "aboard", "to live", "escape", "abroad", "overseas", "away", "off", "depart", "sail", "left", "went home", "never", "fled", "flee", "gone", "sea", "back",
                  "home", "way", "for", "took", "takes", "not seen", "not heard"),
     "missing": ("home", "word", "trace", "sign", "news", "disappear", "vanish", "missing", "lost", "nowhere", "carried", "kidnap", "stole", "spirited",
                 "never", "nobody", "no one", "overboard", "fade", "not", "n't"),
@@ -722,6 +726,9 @@ _APPOS_HINT = re.compile(r"(?:^|\s)(?:the|his|her|my|your|their|our|named|called
 _APPOS_NAME_THE_ROLE_SUBJ = re.compile(
     rf"(?P<name>{_NAME_CAP})\s+(?P<role>the\s+(?:(?!(?:{_ADJ_STOP})\b)[a-z][a-z-]*\s+){{0,1}}?(?:{_ROLE_ALT}))"
     rf"(?=\s+(?:had|has|was|were|is|did|could|would|[a-z]{{2,}}ed)\b)")
+# "Odran the Elder, King of the Hollow Marches, met the raiders": the king
+_NAME_TITLE_OF = re.compile(rf"(?P<name>{_NAME_CAP})(?:\s+the\s+[A-Z][a-z]+)?,\s+(?P<title>King|Queen|Prince|Princess|Lord|Lady|Duke|Duchess|Earl|"
+                            rf"Count|Countess|Baron|Baroness|Emperor|Empress|Chief|Abbot|Abbess|Bishop|Laird|Thane)\s+of\b")
 # "Hrothmar, whom men called the Red Steward", "Brann, known to all as Old Brann"
 _NAME_CALLED_NAME = re.compile(rf"(?P<name>{_NAME_CAP}),?\s+(?:whom|who\s+was)\s+(?:\w+\s+){{0,2}}?(?:called|named|"
                                rf"known\s+as)\s+(?:the\s+)?(?P<other>{_NAME_CAP})")
@@ -2028,6 +2035,9 @@ class Memory:
                             pre = _ROLE_BEFORE_NAMED.search(sent, max(0, m.start() - 80), m.start())
                         if pre:
                             self._alias_pair(m.group("name"), pre.group("role"))
+        if " of " in low and "," in sent:
+            for m in _NAME_TITLE_OF.finditer(sent):
+                self._alias_pair(m.group("name"), "the " + m.group("title").lower())
         if " the " in low:
             for m in _APPOS_NAME_THE_ROLE_SUBJ.finditer(sent):
                 if _CLAUSE_START.search(re.split(r"[,;:]", low[:m.start()])[-1]):

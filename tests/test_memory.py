@@ -1228,3 +1228,17 @@ _NESSA = "Nessa lived by the sea. Nessa mended nets. Nessa sang. Tom lived with 
 def test_how_things_change_hands(text, thing, holder):
     objects = {o["name"]: o["holder"] for o in summarize_text(_NESSA + text).summary_json()["objects"]}
     assert objects.get(thing) == holder
+
+
+@pytest.mark.parametrize("text, name, status, alias", [
+    ("Grandpa Otto came to stay. Grandpa Otto told stories. At the end of the summer, Grandpa had to go home.",
+     "Otto", "departed", None),
+    ("Her aunt Mina came. Mina put the jar in her bag and got on the train.", "Mina", "departed", None),
+    ("Odran the Elder, King of the Hollow Marches, met the raiders at the ford. There the king fell with an axe in his "
+     "side.", "Odran", "dead", "the king"),
+])
+def test_leaving_and_titles(text, name, status, alias):
+    people = {c["name"]: c for c in summarize_text(_MARA + text).summary_json(in_passing=True)["characters"]}
+    assert people[name]["status"] == status
+    if alias:
+        assert alias in people[name]["aliases"]
