@@ -375,7 +375,8 @@ _NEG_BEFORE = re.compile(
 
 # Status patterns: (status, side, regex). side "s": the character is just before (subject);
 # "o": just after (object); "n": noun phrase, the character follows ("the body of X").
-_ADV = r"(?:\w+ly\s+|then\s+|soon\s+|also\s+|at\s+once\s+|at\s+last\s+|quickly\s+|instantly\s+|immediately\s+)?"
+_ADV = (r"(?:(?!(?:nearly|hardly|scarcely|barely)\b)\w+ly\s+|then\s+|soon\s+|also\s+|at\s+once\s+|at\s+last\s+|"
+        r"quickly\s+|instantly\s+|immediately\s+)?")  # "nearly died" is not a death
 _BE = r"(?:was|were|is|are|had\s+been|has\s+been|have\s+been|lay|lies|fell|falls|dropped|drops)"
 # "dead" that is not about dying: "dead tired", "dead asleep", "dead set against", "dead of night"
 _DEAD_IDIOM = (r"(?:tired|weary|beat|asleep|drunk|set|sure|certain|serious|right|wrong|quiet|silent|still|calm|"
@@ -469,6 +470,8 @@ _STATUS_PATTERNS: list[tuple[str, str, str]] = [
                          r"thornbush|beast|bat|moth|butterfly|cricket|mole|hen|cockerel|magpie|wren|robin|"
                          r"swallow|nightingale|tortoise|turtle|crab|eel|pike|carp|cow|calf|mule|ass)\b"),
     ("transformed", "o", r"\b(?:turned|turns|changed|changes|transformed|transforms|bewitched|enchanted)\b"),
+    # "in an instant he was stone"
+    ("transformed", "s", r"(?:was|were|had\s+become|became)\s+(?:solid\s+|cold\s+|grey\s+|gray\s+)?stone\s*(?=[.,;!]|$)"),
     # "Fuzz had changed." (a caterpillar, a frog prince): no more said
     ("transformed", "s", r"(?:had|has)\s+(?:\w+ly\s+)?changed\s*(?=[.!;]|$)"),
     ("imprisoned", "s0", r"(?:thrown|cast|put|locked|shut|flung)\s+(?:up\s+)?(?:in|into)\b"),
@@ -496,7 +499,8 @@ _STATUS_PATTERNS: list[tuple[str, str, str]] = [
                         r"(?:cell|prison|jail|gaol|dungeon)|behind\s+bars|in\s+(?:irons|chains|fetters|shackles))\b"),
     ("imprisoned", "o", r"\b(?:arrested|arrests|arrest|dragged|drags|hauled|hauls|marched|marches|led|leads|took|takes|"
                         r"carried|carries)\b"),
-    ("imprisoned", "o", r"\b(?:imprisoned|imprisons|imprison|jailed|chained|captured|captures|locked|locks|lock|shut|"
+    ("imprisoned", "o", r"\b(?:bound|binds)\b(?=\s+\S+(?:\s+\S+)?\s+(?:with|in)\s+(?:chains|irons|fetters|shackles)\b)|"
+                        r"\b(?:imprisoned|imprisons|imprison|jailed|chained|captured|captures|locked|locks|lock|shut|"
                         r"shuts|threw|throws|cast|casts|put|puts|flung|walled|confined|seized|seizes)\b"),
     ("banished", "s", rf"(?:was|were|is|are|had\s+been|has\s+been|have\s+been)\s+{_ADV}(?:banished|exiled|expelled|"
                       r"outlawed|driven\s+(?:out|away|from|off)|cast\s+out|sent\s+away|turned\s+out|chased\s+(?:away|out|off)|"
@@ -586,6 +590,8 @@ _STATUS_PATTERNS: list[tuple[str, str, str]] = [
                    r"(?:own|human|true)\s+(?:shape|form)"),
     ("alive", "s", r"(?<!not\s)(?<!never\s)(?<!n't\s)(?:came|comes|come)\s+(?:back|home)\b|(?:returned|returns)\b(?!\s+(?:the|a|it|him|her|them)\b)|"
                    r"reappeared|reappears"),
+    # "he cut open the wolf's belly, and out stepped Grandmother"
+    ("alive", "n", r"\bout\s+(?:stepped|steps|came|comes|climbed|climbs|crawled|crawls|jumped|jumps|walked|walks)\b"),
     ("alive", "o", r"\b(?:brought|brings|led|leads|carried|carries|helped|helps|pulled|pulls|hauled|hauls)\s+out\b(?!\s+of\b)|"
                    r"\b(?:pardoned|pardons)\b|\b(?:set|sets)\b(?=\s+\S+\s+free\b)|\b(?:freed|frees|released|releases|rescued|rescues|"
                    r"revived|revives|let|lets)\b(?=.{0,25}\b(?:go|free|out|loose)\b)|\b(?:freed|frees|released|"
@@ -600,7 +606,7 @@ _STATUS_TRIGGERS = {
              "corpse", "grave", "funeral", "ghost", "skeleton", "bones", "remains", "perish", "expired", "buri",
              "bury", "strangle", "poison", "head of", "never", "dust", "ashes", "away", "laid", "lays", "fell",
              "falls", "toppl", "plung", "tumbl", "again", "through", "end of"),
-    "transformed": ("turn", "chang", "transform", "bewitch", "enchant", "became", "become"),
+    "transformed": ("stone", "turn", "chang", "transform", "bewitch", "enchant", "became", "become"),
     "imprisoned": ("bars", "brig", "trial", "year", "month", "sentenc", "prison", "jail", "chain", "captur", "captive", "lock", "shut", "walled", "thrown", "cast",
                    "arrest", "custody", "gaol", "drag", "haul", "march", "led", "lead", "took", "take", "carri", "sent",
                    "dungeon", "cell",
@@ -2269,8 +2275,9 @@ class Memory:
                     target = self._object_after(low, chars, me)
                     if target is None:
                         continue
-                    if _NEG_BEFORE.search(low[max(0, ms - 40):ms]):
-                        continue
+                    neg = _NEG_BEFORE.search(low[max(0, ms - 40):ms])
+                    if neg and not (m.group(0).startswith("bury") and re.fullmatch(r"to\s+", neg.group(0))):
+                        continue  # (but "came back to bury her sister" buries the dead)
                     tail = low[target[1]:target[1] + 60]
                     verb = m.group(0).strip()
                     if _HEDGE_BEFORE.search(low, max(0, ms - 40), ms) or _HEDGE_CLAUSE.search(low, max(0, ms - 60), ms):
@@ -2538,7 +2545,9 @@ class Memory:
                                       v))
                 out = bool(re.search(r"\b(?:out|down|forth)\b|emerged", v))
                 back = bool(re.search(r"back|home|return|reappear", v)) and not untrans
-                allowed = {"dead": revive or wake, "transformed": untrans or revive or free,
+                swallowed = bool(re.search(r"swallow|gobbl|devour|\beat(?:en)?\b|\bate\b", ch.evidence.lower()))
+                allowed = {"dead": revive or wake or (out and swallowed),  # out of the wolf's belly
+                           "transformed": untrans or revive or free,
                            "imprisoned": free or back or out, "banished": back or free,
                            "missing": back or free or revive, "departed": back}
                 if not allowed.get(cur, False):

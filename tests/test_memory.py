@@ -1242,3 +1242,22 @@ def test_leaving_and_titles(text, name, status, alias):
     assert people[name]["status"] == status
     if alias:
         assert alias in people[name]["aliases"]
+
+
+@pytest.mark.parametrize("sentence, name, status", [
+    ("Her son Alfie nearly died of scarlet fever, but he pulled through.", "Alfie", "alive"),
+    ("Mara met the soldier Lykos. In an instant Lykos was stone.", "Lykos", "transformed"),
+    ("The gods bound the trickster Loki with chains in a cave.", "Loki", "imprisoned"),
+    ("Years later Mara came back to the village to bury her sister Odile.", "Odile", "dead"),
+    ("Mara wanted to kill her brother Tom. Tom laughed.", "Tom", "alive"),
+])
+def test_near_misses_and_implied_fates(sentence, name, status):
+    people = {c["name"]: c["status"] for c in summarize_text(_MARA + sentence).summary_json(in_passing=True)["characters"]}
+    assert people[name] == status
+
+
+def test_out_of_the_wolfs_belly():
+    people = {c["name"]: c["status"] for c in summarize_text(
+        _MARA + "The wolf swallowed Grandmother whole. The huntsman cut open the wolf's belly, and out stepped "
+        "Grandmother, alive and well.").summary_json(in_passing=True)["characters"]}
+    assert people["the grandmother"] == "alive"
