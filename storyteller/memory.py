@@ -499,7 +499,7 @@ _STATUS_PATTERNS: list[tuple[str, str, str]] = [
                         r"(?:cell|prison|jail|gaol|dungeon)|behind\s+bars|in\s+(?:irons|chains|fetters|shackles))\b"),
     ("imprisoned", "o", r"\b(?:arrested|arrests|arrest|dragged|drags|hauled|hauls|marched|marches|led|leads|took|takes|"
                         r"carried|carries)\b"),
-    ("imprisoned", "o", r"\b(?:bound|binds)\b(?=\s+\S+(?:\s+\S+)?\s+(?:with|in)\s+(?:chains|irons|fetters|shackles)\b)|"
+    ("imprisoned", "o", r"\b(?:bound|binds)\b(?=(?:\s+\S+){1,3}?\s+(?:with|in)\s+(?:chains|irons|fetters|shackles)\b)|"
                         r"\b(?:imprisoned|imprisons|imprison|jailed|chained|captured|captures|locked|locks|lock|shut|"
                         r"shuts|threw|throws|cast|casts|put|puts|flung|walled|confined|seized|seizes)\b"),
     ("banished", "s", rf"(?:was|were|is|are|had\s+been|has\s+been|have\s+been)\s+{_ADV}(?:banished|exiled|expelled|"
@@ -2505,7 +2505,8 @@ class Memory:
         for m in chars:
             if m.start >= pos:
                 gap = low[pos:m.start]
-                if len(gap) > 14 or re.search(r"[,.;:!?\"]", gap):
+                described = re.fullmatch(r"\s*(?:the|his|her|their|its|our)\s+[a-z]+\s+", gap)  # "the trickster Loki"
+                if len(gap) > (24 if described else 14) or re.search(r"[,.;:!?\"]", gap):
                     return None
                 if gap.strip() and not re.fullmatch(r"\s*(?:(?:also|too|both|all|at\s+once|then|quickly|off|up|"
                                                     r"down|away|out|the\s+head\s+of|of)\s*)*", gap) \
