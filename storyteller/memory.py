@@ -129,6 +129,8 @@ _TITLES: dict[str, str] = {  # title word -> role it implies ("" when none)
     "dame": "", "mr": "", "mrs": "", "ms": "", "miss": "", "dr": "doctor", "doctor": "doctor",
     "captain": "captain", "uncle": "uncle", "aunt": "aunt", "master": "", "mistress": "", "professor": "professor",
     "colonel": "colonel", "general": "", "major": "", "lieutenant": "", "sergeant": "sergeant",
+    "sheriff": "sheriff", "marshal": "marshal", "deputy": "deputy", "judge": "judge", "mayor": "mayor",
+    "reverend": "", "parson": "parson", "vicar": "vicar", "pastor": "pastor", "jarl": "jarl",
     "inspector": "inspector", "detective": "detective", "constable": "constable", "corporal": "",
     "superintendent": "", "admiral": "admiral", "commander": "", "father": "father", "mother": "mother", "brother": "", "sister": "",
     "grandfather": "grandfather", "grandmother": "grandmother", "granny": "granny", "grandma": "grandma",
@@ -432,12 +434,18 @@ _STATUS_PATTERNS: list[tuple[str, str, str]] = [
     ("dead", "o", r"\b(?:burned|burnt|burns)\b(?=\s+\S+\s+to\s+(?:ash|ashes|death|a\s+cinder|cinders)\b)|"
                   r"\b(?:fever|plague|sickness|illness|sea|river|waves|cold|frost|pox|consumption)\s+(?:took|takes|claimed|"
                   r"claims|carried\s+off|carries\s+off)\b"),
+    # "they gave him to the sea", "was given to the sea"; "got his death-wound"
+    ("dead", "o", r"\b(?:gave|give|gives|committed|commits|consigned|consigns)\b(?=\s+\S+\s+to\s+the\s+(?:sea|deep|waves)\b)"),
+    ("dead", "s", r"(?:was|were)\s+(?:given|committed|consigned)\s+to\s+the\s+(?:sea|deep|waves)\b|"
+                  r"(?:got|gets|took|takes|received|receives)\s+(?:his|her|their|a)\s+(?:death-wound|deathwound|"
+                  r"death\s+wound|mortal\s+wound|death-blow|death\s+blow)\b"),
     # "the grey water closed above him"
     ("dead", "o", r"\b(?:water|waters|waves|sea|river|flood)\s+closed\s+(?:over|above)\b"),
     # "took off his head", "drove his sword through Skarn's heart"
     ("dead", "p", r"\b(?:took|cut|struck|chopped|hacked|sliced)\s+off\s+(?:his|her)\s+head\b"),
-    ("dead", "n", r"\b(?:drove|plunged|thrust|ran|sank|buried)\s+(?:his|her|their|a|the)\s+(?:\w+\s+)?(?:sword|spear|"
-                  r"dagger|knife|blade|lance|axe|arrow)\s+(?:deep\s+)?(?:into|through)\b"),
+    ("dead", "n", r"\b(?:drove|plunged|thrust|ran|sank|buried)\s+(?:(?:his|her|their|a|the)\s+(?:\w+\s+)?(?:sword|spear|"
+                  r"dagger|knife|blade|lance|axe|arrow)|[a-z][\w-]+)\s+(?:deep\s+)?(?:into|through)\b(?=\s+\S+(?:'s|s')\s+"
+                  r"(?:heart|breast|chest|throat|neck|head)\b)"),
     # "shot him through the heart", "ran him through"; "laid him in the churchyard", "laid her to rest"
     ("dead", "o", r"\b(?:shot|shoots|stabbed|stabs|ran|runs)\b(?=\s+\S+\s+(?:clean\s+)?through(?:\s+the\s+(?:heart|"
                   r"head|chest|body|neck|back))?\b)|\b(?:laid|lays)\b(?=\s+\S+\s+(?:to\s+rest|in\s+(?:the|a|his|her)\s+"
@@ -488,7 +496,7 @@ _STATUS_PATTERNS: list[tuple[str, str, str]] = [
                         r"thrown|cast|led|marched|dragged|carried|put)\s+(?:off\s+|away\s+)?(?:to|into|in)\s+(?:the\s+|a\s+)?"
                         r"(?:\w+\s+)?(?:prison|jail|gaol|dungeon|cells?|irons|chains)\b"),
     # "Barty Swale woke with a sore head, behind bars in the brig"; "was taken to Holloway to await trial"
-    ("imprisoned", "s", r"(?:\bbehind\s+bars|\bin\s+the\s+brig)\b|(?:taken|sent|led|carried|marched|brought)\s+"
+    ("imprisoned", "s", r"(?:\bbehind\s+bars|\bin\s+the\s+(?:[\w'-]+(?:'s|s')\s+)?brig)\b|(?:taken|sent|led|carried|marched|brought)\s+"
                         r"(?:\w+\s+){0,3}?to\s+(?:await|stand|face)\s+(?:his|her|their\s+)?trial\b"),
     # "He got three years in Mountjoy", "was sentenced to ten years"
     ("imprisoned", "s", r"(?:got|gets|was\s+given|received|was\s+sentenced\s+to|is\s+serving|was\s+serving)\s+"
@@ -507,7 +515,7 @@ _STATUS_PATTERNS: list[tuple[str, str, str]] = [
                       r"sent\s+into\s+exile)\b"),
     ("banished", "s", rf"(?:was|were|is|are|had\s+been|has\s+been)\s+{_ADV}(?:marooned|set\s+ashore|put\s+ashore|"
                       r"abandoned\s+on\s+(?:a|an|the)\s+(?:\w+\s+)?(?:island|islet|rock|reef|sandbank|shore))\b"),
-    ("banished", "o", r"\b(?:marooned|maroons|maroon)\b"),
+    ("banished", "o", r"\b(?:marooned|maroons|maroon)\b|\b(?:put|puts|set|sets)\b(?=(?:\s+\S+){1,3}?\s+ashore\b)"),
     ("banished", "s", r"(?:was|were|had\s+been)\s+(?:\w+\s+){0,6}?(?:set|cast|turned)\s+adrift\b"),
     # "was put on a horse and banished across the sea"
     ("banished", "s", r"(?:was|were|had\s+been|has\s+been)\s+(?:[\w'-]+\s+){1,12}?and\s+(?:then\s+)?(?:banished|exiled|"
@@ -599,7 +607,7 @@ _STATUS_PATTERNS: list[tuple[str, str, str]] = [
                    r"\bback\s+with\b"),
 ]
 _STATUS_TRIGGERS = {
-    "dead": ("closed", "axe", "arrow", "spear", "die", "dead", "kill", "ate", "eat", "gobbl", "swallow", "surviv", "life", "lives", "forever",
+    "dead": ("wound", "blow", "the sea", "the deep", "the waves", "breast", "chest", "throat", "closed", "axe", "arrow", "spear", "die", "dead", "kill", "ate", "eat", "gobbl", "swallow", "surviv", "life", "lives", "forever",
              "for ever", "neck", "battle", "war", "siege", "went down", "goes down", "passe", "burn", "took", "takes",
              "claim", "carri", "off", "through", "into", "shot", "shoot", "slain", "slew", "slay", "murder", "drown", "devour", "ate up", "eats up",
              "eaten up", "hang", "hung", "behead", "execut", "death", "last", "lifeless", "no more", "body",
@@ -607,11 +615,11 @@ _STATUS_TRIGGERS = {
              "bury", "strangle", "poison", "head of", "never", "dust", "ashes", "away", "laid", "lays", "fell",
              "falls", "toppl", "plung", "tumbl", "again", "through", "end of"),
     "transformed": ("stone", "turn", "chang", "transform", "bewitch", "enchant", "became", "become"),
-    "imprisoned": ("bars", "brig", "trial", "year", "month", "sentenc", "prison", "jail", "chain", "captur", "captive", "lock", "shut", "walled", "thrown", "cast",
+    "imprisoned": ("bars", "brig", "irons", "trial", "year", "month", "sentenc", "prison", "jail", "chain", "captur", "captive", "lock", "shut", "walled", "thrown", "cast",
                    "arrest", "custody", "gaol", "drag", "haul", "march", "led", "lead", "took", "take", "carri", "sent",
                    "dungeon", "cell",
                    "put", "flung", "confined", "threw", "seize"),
-    "banished": ("adrift", "banish", "exile", "expel", "outlaw", "drove", "driven", "cast", "sent", "turned out", "chase",
+    "banished": ("ashore", "adrift", "banish", "exile", "expel", "outlaw", "drove", "driven", "cast", "sent", "turned out", "chase",
                  "maroon", "ashore", "abandon", "and ", "order"),
     "departed": ("home", "train", "bus", "coach", "aboard", "to live", "escape", "abroad", "overseas", "away", "off", "depart", "sail", "left", "went home", "never", "fled", "flee", "gone", "sea", "back",
                  "home", "way", "for", "took", "takes", "not seen", "not heard"),
@@ -739,7 +747,8 @@ _NAME_TITLE_OF = re.compile(rf"(?P<name>{_NAME_CAP})(?:\s+the\s+[A-Z][a-z]+)?,\s
 _NAME_CALLED_NAME = re.compile(rf"(?P<name>{_NAME_CAP}),?\s+(?:whom|who\s+was)\s+(?:\w+\s+){{0,2}}?(?:called|named|"
                                rf"known\s+as)\s+(?:the\s+)?(?P<other>{_NAME_CAP})")
 # "Mam — Ada Hale to the rest of the parish — stood at the window"
-_NAME_DASH_NAME = re.compile(rf"(?P<name>{_NAME_CAP})\s*(?:—|–|--)\s*(?P<other>{_NAME_CAP})\s+(?:to|for|as)\b")
+_NAME_DASH_NAME = re.compile(rf"(?P<name>{_NAME_CAP})\s*(?:—|–|--)\s*(?P<other>{_NAME_CAP})(?:\s+(?:to|for|as)\b|\s*,|"
+                             rf"\s*(?:—|–|--))")
 _ROLE_BEFORE_COMMA = re.compile(rf"(?P<role>{_ROLE_NP}),\s*$")
 # "the cook, a cheerful giant of a man named Pell" / "The king's counsellor was a sorcerer called Mordrec"
 # "the boatswain, an old Welshman named Hugh Price", "Orm's apprentice was a sly youth called Ketil": the
@@ -2270,8 +2279,9 @@ class Memory:
                     if _HEDGE_BEFORE.search(low, max(0, target[0] - 40), target[0]):
                         continue  # "some said he drowned at the ford": hearsay
                 elif side == "o":
-                    if quoted and not _PAST_VERB.match(m.group(0).split()[0]):
-                        continue  # "kill her!" in speech is an order, not an event
+                    if quoted and (not _PAST_VERB.match(m.group(0).split()[0])
+                                   or status == "banished" and m.group(0).split()[0] in ("put", "set")):
+                        continue  # "kill her!", "Put him ashore!" in speech are orders, not events
                     target = self._object_after(low, chars, me)
                     if target is None:
                         continue
@@ -2513,7 +2523,7 @@ class Memory:
                         and not (re.fullmatch(r"\s*(?:the|his|her|their|its|our)\s+[a-z]+\s+", gap)
                                  and not m.pron and not m.poss):
                     return None
-                if m.poss and not low.startswith((" head", " heart"), m.end + 2):
+                if m.poss and not low.startswith((" head", " heart", " breast", " chest", " throat", " neck"), m.end + 2):
                     return None
                 return m.start, m.end, m.key
         return None

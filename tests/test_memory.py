@@ -1261,3 +1261,22 @@ def test_out_of_the_wolfs_belly():
         _MARA + "The wolf swallowed Grandmother whole. The huntsman cut open the wolf's belly, and out stepped "
         "Grandmother, alive and well.").summary_json(in_passing=True)["characters"]}
     assert people["the grandmother"] == "alive"
+
+
+@pytest.mark.parametrize("sentence, name, status", [
+    ("The first mate, Jory Fenn, fought. Nib found the keys in Jory's coat before they gave him to the sea.",
+     "Jory Fenn", "dead"),
+    ("There the smith Orm got his death-wound and went to sit with his fathers.", "Orm", "dead"),
+    ("The pirate Silas laughed. They put Silas ashore on Gannet Key with a cask of water and no boat.", "Silas",
+     "banished"),
+    ('The mate Dunstan ran. "Put him ashore," said the captain.', "Dunstan", "alive"),  # an order, not yet done
+])
+def test_sea_and_saga_fates(sentence, name, status):
+    people = {c["name"]: c["status"] for c in summarize_text(_MARA + sentence).summary_json(in_passing=True)["characters"]}
+    assert people[name] == status
+
+
+def test_a_sheriff_by_title():
+    people = summarize_text(_MARA + "Mara met the sheriff. Sheriff Hollis Brand chewed his mustache. The sheriff "
+                            "smiled.").summary_json(in_passing=True)["characters"]
+    assert [(c["name"], "the sheriff" in c["aliases"]) for c in people if c["name"] != "Mara"] == [("Hollis Brand", True)]
