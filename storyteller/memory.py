@@ -863,8 +863,12 @@ _OBJ_SUBJ_RE = re.compile(
     r"\s+(?:(?P<dest>(?:was|were|is|are|had\s+been|has\s+been|got)\s+(?:\w+ly\s+)?(?:broken|destroyed|burnt|burned|"
     r"smashed|shattered|crushed|eaten|melted|ruined|torn|consumed|swallowed|burnt\s+up|burned\s+up)|"
     r"(?:caught\s+fire\s+and\s+|(?:fell|falls|dropped|drops|clattered|clatters|rolled|rolls|slipped|slips|slid|slides|"
-    r"tumbled|tumbles)\s+(?:[\w'-]+\s+){0,4}?and\s+)?(?:broke|breaks|shattered|shatters|snapped|snaps|burst|bursts|crumbled|crumbles|"
-    r"melted|melts|burned|burnt|burns)(?:\s+(?:off|apart|in\s+two|to\s+pieces|to\s+ashes|into\s+pieces|up))?)|"
+    r"tumbled|tumbles|[a-z]+s|[a-z]+ed)\s+(?:[\w'-]+\s+){0,4}?and\s+)?(?:broke|breaks|shattered|shatters|snapped|snaps|"
+    r"burst|bursts|crumbled|crumbles|melted|melts|burned|burnt|burns)(?:\s+(?:off|apart|in\s+two|to\s+pieces|to\s+ashes|"
+    r"into\s+pieces|up))?|"
+    # "held it to the candle until it curled into ash"
+    r"(?:curled|curls|crumbled|crumbles|burned|burnt|burns|turned|turns|went)\s+(?:up\s+)?(?:in)?to\s+(?:ash|ashes|cinders|"
+    r"dust|smoke)\b)|"
     r"(?P<lost>(?:was|were|is|are|had\s+been|has\s+been)\s+(?:lost|never\s+(?:found|recovered|seen\s+again))|"
     r"went\s+missing|(?:sank|sinks)(?=\s*[.,;!]|\s+(?:out\s+of\s+"
     r"sight|to\s+the\s+bottom|without\s+a\s+trace|like\s+a\s+stone|from\s+sight)))|"
@@ -955,7 +959,7 @@ _NP_VERBS = set(_words("lay lies lie sat sits stood stands hung hangs was were i
 
 _RELATIVE_START = re.compile(r",\s*(?:who|whom|whose|which)\b")
 _PP_BEFORE_OBJECT = re.compile(r"\b(?:in|into|on|onto|under|inside|from|with|of|at|by|beside|behind|over|near|"
-                               r"around|through|upon)\s+$")
+                               r"around|through|upon|to|toward|towards)\s+$")
 
 
 def _antecedent(objs: list[tuple[int, str, str]], nlow: str) -> tuple[int, str, str]:

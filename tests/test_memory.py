@@ -1280,3 +1280,13 @@ def test_a_sheriff_by_title():
     people = summarize_text(_MARA + "Mara met the sheriff. Sheriff Hollis Brand chewed his mustache. The sheriff "
                             "smiled.").summary_json(in_passing=True)["characters"]
     assert [(c["name"], "the sheriff" in c["aliases"]) for c in people if c["name"] != "Mara"] == [("Hollis Brand", True)]
+
+
+@pytest.mark.parametrize("text, thing, holder", [
+    ("Nessa had a letter. Nessa held the letter to the candle until it curled into ash.", "letter", "destroyed"),
+    ("Nessa took the key. The key grinds in the rusted lock and snaps in two.", "key", "destroyed"),
+    ("Nessa took the key. The key turned in the lock.", "key", "Nessa"),
+])
+def test_things_destroyed_on_the_way(text, thing, holder):
+    objects = {o["name"]: o["holder"] for o in summarize_text(_NESSA + text).summary_json()["objects"]}
+    assert objects.get(thing) == holder
