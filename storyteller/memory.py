@@ -402,6 +402,10 @@ _STATUS_PATTERNS: list[tuple[str, str, str]] = [
     ("dead", "s", rf"{_ADV}(?:drowned|perished|starved\s+to\s+death|froze\s+to\s+death|bled\s+to\s+death|"
                   r"breathed\s+(?:his|her|its|their)\s+last|gave\s+up\s+the\s+ghost|expired|passed\s+away|"
                   r"passes\s+away|never\s+(?:woke|awoke|wakes)(?:\s+up)?(?:\s+again)?|"
+                  # "Grandmother did not wake one morning", "went to his rest", "was gathered to his fathers"
+                  r"(?:did\s+not|didn't|would\s+not|wouldn't)\s+wake(?:\s+up)?(?=\s*(?:[.,;!]|$|one\s|that\s|the\s+next|"
+                  r"again|in\s+the\s+morning))|(?:went|gone|goes)\s+to\s+(?:his|her|their)\s+(?:rest|reward|grave|"
+                  r"long\s+home)|(?:was|were)\s+gathered\s+to\s+(?:his|her|their)\s+fathers|"
                   # "did not survive the winter", "lost her life", "went to sleep forever", "broke his neck",
                   # "fell at the Battle of Aldmoor", "went down with his ship", "after she passed."
                   r"(?:did\s+not|didn't|never|could\s+not|couldn't)\s+survive|(?:lost|loses)\s+(?:his|her|their|its)\s+"
@@ -555,6 +559,9 @@ _STATUS_PATTERNS: list[tuple[str, str, str]] = [
                       r"(?:went|goes|sailed|sails|rode|rides|travelled|traveled|moved)\s+(?:back|home)\s+to\s+"
                       r"(?!(?:the|a|an|his|her|their|my|your|our|its|this|that|bed|sleep|work|school|him|them|it)\b)"
                       r"[a-z]|"
+                      # "walks north across the bridge ... and out of sight"
+                      r"(?:walked|walks|rode|rides|sailed|sails|flew|flies|ran|runs|went|goes|drove|drives|limped|limps)\b"
+                      r"[^.;!?]{0,60}?\band\s+out\s+of\s+sight\b|"
                       # "At the end of the summer, Grandpa had to go home", "got on the train"
                       r"(?:went|goes|had\s+to\s+go|has\s+to\s+go)\s+(?:back\s+)?home\s*(?=[.;!]|$)|"
                       r"(?:got|gets|climbed|climbs)\s+(?:on|onto|aboard|into)\s+(?:the|a|his|her|their)\s+"
@@ -607,7 +614,7 @@ _STATUS_PATTERNS: list[tuple[str, str, str]] = [
                    r"\bback\s+with\b"),
 ]
 _STATUS_TRIGGERS = {
-    "dead": ("wound", "blow", "the sea", "the deep", "the waves", "breast", "chest", "throat", "closed", "axe", "arrow", "spear", "die", "dead", "kill", "ate", "eat", "gobbl", "swallow", "surviv", "life", "lives", "forever",
+    "dead": ("wake", "rest", "reward", "fathers", "wound", "blow", "the sea", "the deep", "the waves", "breast", "chest", "throat", "closed", "axe", "arrow", "spear", "die", "dead", "kill", "ate", "eat", "gobbl", "swallow", "surviv", "life", "lives", "forever",
              "for ever", "neck", "battle", "war", "siege", "went down", "goes down", "passe", "burn", "took", "takes",
              "claim", "carri", "off", "through", "into", "shot", "shoot", "slain", "slew", "slay", "murder", "drown", "devour", "ate up", "eats up",
              "eaten up", "hang", "hung", "behead", "execut", "death", "last", "lifeless", "no more", "body",
@@ -621,7 +628,7 @@ _STATUS_TRIGGERS = {
                    "put", "flung", "confined", "threw", "seize"),
     "banished": ("ashore", "adrift", "banish", "exile", "expel", "outlaw", "drove", "driven", "cast", "sent", "turned out", "chase",
                  "maroon", "ashore", "abandon", "and ", "order"),
-    "departed": ("home", "train", "bus", "coach", "aboard", "to live", "escape", "abroad", "overseas", "away", "off", "depart", "sail", "left", "went home", "never", "fled", "flee", "gone", "sea", "back",
+    "departed": ("sight", "home", "train", "bus", "coach", "aboard", "to live", "escape", "abroad", "overseas", "away", "off", "depart", "sail", "left", "went home", "never", "fled", "flee", "gone", "sea", "back",
                  "home", "way", "for", "took", "takes", "not seen", "not heard"),
     "missing": ("home", "word", "trace", "sign", "news", "disappear", "vanish", "missing", "lost", "nowhere", "carried", "kidnap", "stole", "spirited",
                 "never", "nobody", "no one", "overboard", "fade", "not", "n't"),
@@ -669,6 +676,7 @@ _IN_PLACE_NOW = re.compile(r"\bin\s+(?P<who>(?:the|his|her|its|their)\s+(?:[\w-]
 # "the toad that had been the steward", "a black cat who had once been the queen"
 _HAD_BEEN = re.compile(r"\b(?P<new>(?:the|a|an)\s+(?:[\w'-]+\s+){0,2}?(?P<head>[\w'-]+))\s+(?:that|who|which)\s+"
                        r"had\s+(?:once\s+)?been\s+(?P<who>(?:the|his|her|their)\s+(?:[\w'-]+\s+){0,2}?[\w'-]+|[a-z][\w'-]+)")
+_STONE_FORMS = set(_words("boulder stone rock statue pillar"))  # "where the troll sat there is now a grey boulder"
 _IN_PLACE_NAMED = re.compile(r"\bin\s+(?:the|his|her|its|their)\s+(?:[\w-]+\s+){0,2}?[\w-]+?(?:'s|s'|')\s+place,?\s+"
                              r"(?:there\s+)?(?:now\s+)?(?:stood|stands|sat|sits|was|is|lay|lies|appeared)\s+")
 _PLACE_NOUN_AFTER = re.compile(r"\s+(?:gaol|jail|prison|castle|church|abbey|cathedral|market|harbou?r|quay|fair|"
@@ -2380,7 +2388,7 @@ class Memory:
         """"Where the wizard had stood there was now a toad": the character in the where-clause took the new form."""
         for m in _WHERE_NOW.finditer(low):
             head = m.group("head")
-            if head not in _ROLE_GENDER and head not in _HUMAN_FORMS:
+            if head not in _ROLE_GENDER and head not in _HUMAN_FORMS and head not in _STONE_FORMS:
                 continue
             who = next((c for c in chars if m.start("who") <= c.start and c.end <= m.end("who") and not c.poss), None)
             if who is None or who.key in ("you", "I") or who.key not in self.characters:

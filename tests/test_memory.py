@@ -1290,3 +1290,17 @@ def test_a_sheriff_by_title():
 def test_things_destroyed_on_the_way(text, thing, holder):
     objects = {o["name"]: o["holder"] for o in summarize_text(_NESSA + text).summary_json()["objects"]}
     assert objects.get(thing) == holder
+
+
+@pytest.mark.parametrize("sentence, name, status", [
+    ("Her grandmother Ilse grew frail. Ilse did not wake one morning in the new year.", "Ilse", "dead"),
+    ("Her brother Tom did not wake when the cock crowed, so Mara shook him.", "Tom", "alive"),
+    ("That winter old Father Lume went to his rest, and we buried him under the yew.", "Lume", "dead"),
+    ("The troll Gorrum roared. Where the troll sat there is now a hunched grey boulder, the lamp in one stone fist.",
+     "Gorrum", "transformed"),
+    ("The hermit Ambrel took up his staff and walked north across the bridge and out of sight.", "Ambrel",
+     "departed"),
+])
+def test_quiet_ways_of_ending(sentence, name, status):
+    people = {c["name"]: c["status"] for c in summarize_text(_MARA + sentence).summary_json(in_passing=True)["characters"]}
+    assert people[name] == status
