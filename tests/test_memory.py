@@ -1013,6 +1013,15 @@ def test_left_for_a_place_names_a_place():
 _MARA = "Mara lived by the sea. Mara mended nets. Mara sang to the gulls. "
 
 
+def _fate(text: str, name: str) -> str | None:
+    """The status the memory reports for `name` after reading `text` (None when it has no such character)."""
+    return {c["name"]: c["status"] for c in summarize_text(text).summary_json(in_passing=True)["characters"]}.get(name)
+
+
+def _holder(text: str, thing: str) -> str | None:
+    return {o["name"]: o["holder"] for o in summarize_text(text).summary_json()["objects"]}.get(thing)
+
+
 @pytest.mark.parametrize("text, name, status, alias", [
     (_MARA + "Her friend Violet came to stay. Violet left for London and did not come back. Mara wept.",
      "Violet", "departed", "the friend"),  # she went somewhere: not missing
@@ -1053,9 +1062,8 @@ def test_more_turns_of_phrase(text, name, status, alias):
     ("The old carp Gorm saw the acorn fall. Gorm swallowed it.", "Gorm", "alive"),  # "it" is the acorn
 ])
 def test_ways_of_telling_a_fate(sentence, name, status):
-    people = {c["name"]: c for c in summarize_text(_MARA + sentence + " Mara wept.").summary_json()["characters"]}
-    assert people[name]["status"] == status
-    assert "France" not in people
+    assert _fate(_MARA + sentence + " Mara wept.", name) == status
+    assert _fate(_MARA + sentence + " Mara wept.", "France") is None
 
 
 def test_a_named_thing_is_not_a_person():
@@ -1069,8 +1077,7 @@ def test_a_named_thing_is_not_a_person():
     ("Mara found a brass bottle in her net. Mara threw it back into the sea.", "brass bottle", "lost"),  # not the net
 ])
 def test_what_it_means(text, thing, holder):
-    objects = {o["name"]: o["holder"] for o in summarize_text(_MARA + text).summary_json()["objects"]}
-    assert objects.get(thing) == holder
+    assert _holder(_MARA + text, thing) == holder
 
 
 @pytest.mark.parametrize("sentence, fates", [
@@ -1117,8 +1124,7 @@ def test_things_and_their_pronouns(text, thing, holder):
     ("Mara hid the key in a box. The next day it was gone.", "missing"),
 ])
 def test_things_lost_from_sight(text, holder):
-    objects = {o["name"]: o["holder"] for o in summarize_text(_MARA + text).summary_json()["objects"]}
-    assert objects["key"] == holder
+    assert _holder(_MARA + text, "key") == holder
 
 
 def test_the_shape_someone_had_been_turned_into():
@@ -1152,9 +1158,8 @@ def test_brought_out_of_the_dungeon():
      "last.", "Thora", "dead"),
 ])
 def test_fates_in_literary_prose(sentence, name, status):
-    people = {c["name"]: c["status"] for c in summarize_text(_MARA + sentence + " Mara wept.").summary_json()["characters"]}
-    assert people[name] == status
-    assert people.get("Kit", "alive") == "alive"
+    assert _fate(_MARA + sentence + " Mara wept.", name) == status
+    assert _fate(_MARA + sentence + " Mara wept.", "Kit") in (None, "alive")
 
 
 def test_names_of_things_and_places_are_not_people():
@@ -1224,10 +1229,12 @@ _NESSA = "Nessa lived by the sea. Nessa mended nets. Nessa sang. Tom lived with 
     ("Tom had a chart. Nessa pulled the chart from under his hands.", "chart", "Nessa"),
     ("Tom had a spyglass. Nessa slid the spyglass into her boot.", "spyglass", "Nessa"),
     ("Tom found a brass key. By midnight the brass key was in Nessa's hand.", "brass key", "Nessa"),
+    ("Nessa had a letter. Nessa held the letter to the candle until it curled into ash.", "letter", "destroyed"),
+    ("Nessa took the key. The key grinds in the rusted lock and snaps in two.", "key", "destroyed"),
+    ("Nessa took the key. The key turned in the lock.", "key", "Nessa"),
 ])
 def test_how_things_change_hands(text, thing, holder):
-    objects = {o["name"]: o["holder"] for o in summarize_text(_NESSA + text).summary_json()["objects"]}
-    assert objects.get(thing) == holder
+    assert _holder(_NESSA + text, thing) == holder
 
 
 @pytest.mark.parametrize("text, name, status, alias", [
@@ -1252,8 +1259,7 @@ def test_leaving_and_titles(text, name, status, alias):
     ("Mara wanted to kill her brother Tom. Tom laughed.", "Tom", "alive"),
 ])
 def test_near_misses_and_implied_fates(sentence, name, status):
-    people = {c["name"]: c["status"] for c in summarize_text(_MARA + sentence).summary_json(in_passing=True)["characters"]}
-    assert people[name] == status
+    assert _fate(_MARA + sentence, name) == status
 
 
 def test_out_of_the_wolfs_belly():
@@ -1272,24 +1278,13 @@ def test_out_of_the_wolfs_belly():
     ('The mate Dunstan ran. "Put him ashore," said the captain.', "Dunstan", "alive"),  # an order, not yet done
 ])
 def test_sea_and_saga_fates(sentence, name, status):
-    people = {c["name"]: c["status"] for c in summarize_text(_MARA + sentence).summary_json(in_passing=True)["characters"]}
-    assert people[name] == status
+    assert _fate(_MARA + sentence, name) == status
 
 
 def test_a_sheriff_by_title():
     people = summarize_text(_MARA + "Mara met the sheriff. Sheriff Hollis Brand chewed his mustache. The sheriff "
                             "smiled.").summary_json(in_passing=True)["characters"]
     assert [(c["name"], "the sheriff" in c["aliases"]) for c in people if c["name"] != "Mara"] == [("Hollis Brand", True)]
-
-
-@pytest.mark.parametrize("text, thing, holder", [
-    ("Nessa had a letter. Nessa held the letter to the candle until it curled into ash.", "letter", "destroyed"),
-    ("Nessa took the key. The key grinds in the rusted lock and snaps in two.", "key", "destroyed"),
-    ("Nessa took the key. The key turned in the lock.", "key", "Nessa"),
-])
-def test_things_destroyed_on_the_way(text, thing, holder):
-    objects = {o["name"]: o["holder"] for o in summarize_text(_NESSA + text).summary_json()["objects"]}
-    assert objects.get(thing) == holder
 
 
 @pytest.mark.parametrize("sentence, name, status", [
@@ -1302,5 +1297,4 @@ def test_things_destroyed_on_the_way(text, thing, holder):
      "departed"),
 ])
 def test_quiet_ways_of_ending(sentence, name, status):
-    people = {c["name"]: c["status"] for c in summarize_text(_MARA + sentence).summary_json(in_passing=True)["characters"]}
-    assert people[name] == status
+    assert _fate(_MARA + sentence, name) == status
