@@ -443,6 +443,9 @@ _STATUS_PATTERNS: list[tuple[str, str, str]] = [
     ("dead", "s", r"(?:was|were)\s+(?:given|committed|consigned)\s+to\s+the\s+(?:sea|deep|waves)\b|"
                   r"(?:got|gets|took|takes|received|receives)\s+(?:his|her|their|a)\s+(?:death-wound|deathwound|"
                   r"death\s+wound|mortal\s+wound|death-blow|death\s+blow)\b"),
+    # "Mbaku dragged him under"; "Sir Aubrey went through and did not come up"
+    ("dead", "o", r"\b(?:dragged|drags|pulled|pulls)\b(?=\s+\S+\s+(?:down\s+)?under\b(?!\s+(?:the|a|his|her)\s))"),
+    ("dead", "s", r"(?:did\s+not|didn't|never)\s+(?:come|came|comes)\s+up(?:\s+again)?\s*(?=[.;!]|$)"),
     # "the grey water closed above him"
     ("dead", "o", r"\b(?:water|waters|waves|sea|river|flood)\s+closed\s+(?:over|above)\b"),
     # "took off his head", "drove his sword through Skarn's heart"
@@ -614,7 +617,7 @@ _STATUS_PATTERNS: list[tuple[str, str, str]] = [
                    r"\bback\s+with\b"),
 ]
 _STATUS_TRIGGERS = {
-    "dead": ("wake", "rest", "reward", "fathers", "wound", "blow", "the sea", "the deep", "the waves", "breast", "chest", "throat", "closed", "axe", "arrow", "spear", "die", "dead", "kill", "ate", "eat", "gobbl", "swallow", "surviv", "life", "lives", "forever",
+    "dead": ("under", "come up", "came up", "wake", "rest", "reward", "fathers", "wound", "blow", "the sea", "the deep", "the waves", "breast", "chest", "throat", "closed", "axe", "arrow", "spear", "die", "dead", "kill", "ate", "eat", "gobbl", "swallow", "surviv", "life", "lives", "forever",
              "for ever", "neck", "battle", "war", "siege", "went down", "goes down", "passe", "burn", "took", "takes",
              "claim", "carri", "off", "through", "into", "shot", "shoot", "slain", "slew", "slay", "murder", "drown", "devour", "ate up", "eats up",
              "eaten up", "hang", "hung", "behead", "execut", "death", "last", "lifeless", "no more", "body",
@@ -713,7 +716,8 @@ _TAKE_AWAY_VERBS = ("arrested", "arrests", "arrest", "dragged", "drags", "hauled
                     "leads", "took", "takes", "carried", "carries")
 _TO_PRISON = re.compile(r"\s*(?:off\s+|away\s+|back\s+|down\s+|up\s+)?(?:in\s+(?:chains|irons|fetters|shackles|handcuffs)\s+|"
                         r"under\s+guard\s+)?(?:to|into|in)\s+(?:the\s+|a\s+|his\s+|her\s+|their\s+)?"
-                        r"(?:[\w'-]+\s+)?(?:prison|jail|gaol|dungeon|cells?|lock-up|gaol-house)\b")
+                        r"(?:[\w'-]+\s+)?(?:prison|jail|gaol|dungeon|cells?|lock-up|gaol-house)\b|"
+                        r"\s*(?:off|away)\s+in\s+(?:chains|irons|fetters|shackles|handcuffs)\b")  # "led Gaunt away in irons"
 _KIN = set(_words("""father mother brother sister son daughter husband wife uncle aunt cousin nephew niece
         grandfather grandmother stepfather stepmother stepsister stepbrother dad mom mum"""))
 # what a family calls someone instead of a name ("Gran", "Papa"): "her name was Margaret Hale" names the same person
@@ -749,8 +753,9 @@ _APPOS_NAME_THE_ROLE_SUBJ = re.compile(
     rf"(?P<name>{_NAME_CAP})\s+(?P<role>the\s+(?:(?!(?:{_ADJ_STOP})\b)[a-z][a-z-]*\s+){{0,1}}?(?:{_ROLE_ALT}))"
     rf"(?=\s+(?:had|has|was|were|is|did|could|would|[a-z]{{2,}}ed)\b)")
 # "Odran the Elder, King of the Hollow Marches, met the raiders": the king
-_NAME_TITLE_OF = re.compile(rf"(?P<name>{_NAME_CAP})(?:\s+the\s+[A-Z][a-z]+)?,\s+(?P<title>King|Queen|Prince|Princess|Lord|Lady|Duke|Duchess|Earl|"
-                            rf"Count|Countess|Baron|Baroness|Emperor|Empress|Chief|Abbot|Abbess|Bishop|Laird|Thane)\s+of\b")
+_NAME_TITLE_OF = re.compile(rf"(?P<name>{_NAME_CAP})(?:\s+the\s+[A-Z][a-z]+)?,\s+(?P<title>(?i:king|queen|prince|princess|lord|"
+                            rf"lady|duke|duchess|earl|count|countess|baron|baroness|emperor|empress|chief|abbot|abbess|"
+                            rf"bishop|laird|thane))\s+of\b")  # also "Ngazi the Lion, chief of all the animals,"
 # "Hrothmar, whom men called the Red Steward", "Brann, known to all as Old Brann"
 _NAME_CALLED_NAME = re.compile(rf"(?P<name>{_NAME_CAP}),?\s+(?:whom|who\s+was)\s+(?:\w+\s+){{0,2}}?(?:called|named|"
                                rf"known\s+as)\s+(?:the\s+)?(?P<other>{_NAME_CAP})")
@@ -2489,6 +2494,12 @@ class Memory:
         rel = None
         for rm in _RELATIVE_START.finditer(low, 0, best.start):
             rel = rm
+        if rel is not None and re.search(r"\band\s+(?:then\s+)?$", low[:pos]) \
+                and not re.search(r"[,.;:!?\"]", low[rel.end():pos]):
+            # "Harlow, who had given his master the last of his rations and then died": Harlow died
+            ante = [m for m in chars if m.end <= rel.start() and not m.poss and not low[m.end:rel.start()].strip()]
+            if ante:
+                return ante[-1].start, ante[-1].end, ante[-1].key
         if rel is not None and 0 <= low.find(",", best.end, pos) and not re.search(r"[.;:!?\"]", low[rel.start():pos]):
             # "Our old dog Sailor, who had waited for Kit every evening, wandered off": the one before "who"
             ante = [m for m in chars if m.end <= rel.start() and not m.poss and not low[m.end:rel.start()].strip()]

@@ -1298,3 +1298,16 @@ def test_a_sheriff_by_title():
 ])
 def test_quiet_ways_of_ending(sentence, name, status):
     assert _fate(_MARA + sentence, name) == status
+
+
+@pytest.mark.parametrize("sentence, name, status", [
+    ("The steward Harlow gave his master the last of his rations. One was Harlow, who had given his master the last "
+     "of his own rations and then died.", "Harlow", "dead"),
+    ("Ngazi the Lion, chief of all the animals, kept a drum. Ngazi tried to swim the river, and the crocodile Mbaku "
+     "dragged him under.", "Ngazi", "dead"),
+    ("The master, Sir Aubrey, ran after them. Sir Aubrey went through the ice and did not come up.", "Aubrey", "dead"),
+    ("The butler Gaunt confessed. Constable Trask led Gaunt away in irons.", "Gaunt", "imprisoned"),
+])
+def test_fates_in_a_relative_clause_or_a_river(sentence, name, status):
+    assert _fate(_MARA + sentence, name) == status
+    assert _fate(_MARA + sentence, "the master") in (None, "alive")
