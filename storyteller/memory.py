@@ -1726,6 +1726,11 @@ class Memory:
             words = words[1:]
             offsets = offsets[1:]
             initial = False
+        cut = next((i for i, w in enumerate(words[1:-1], 1) if w.lower().rstrip(".") in _TITLES
+                    and _TITLES[w.lower().rstrip(".")] and words[i - 1].lower() not in _TITLES), None)
+        if cut is not None:
+            # "At Michaelmas King Osbert died": the name starts at its title
+            words, offsets, initial = words[cut:], offsets[cut:], False
         s0 = offsets[0]
         e0 = s0 + len(" ".join(words))
         lw = [w.lower().rstrip(".") for w in words]
@@ -3833,11 +3838,17 @@ class Memory:
                 and self.sentence_index - ch.last_seen > PASSING_SENTENCES
                 and not any(o["holder"] == ch.name for o in self.objects.values()))
 
+    @staticmethod
+    def _crowd(ch: Character) -> bool:
+        """"The men", "the children", "the people": a crowd, not a character, unless something befell it."""
+        return ch.kind == "role" and ch.plural and ch.status == "alive" and bool(ch.name.split()) \
+            and ch.name.split()[-1] in _GENERIC_ROLES and not any(a[:1].isupper() for a in ch.aliases)
+
     def shown_characters(self, in_passing: bool = False) -> list[Character]:
         """The characters worth reporting: all but animals seen in passing and, unless `in_passing`, people
-        mentioned once long ago (`_seen_once_long_ago`)."""
+        mentioned once long ago (`_seen_once_long_ago`) and crowds (`_crowd`)."""
         return [c for c in self.characters.values()
-                if not self._incidental(c) and (in_passing or not self._seen_once_long_ago(c))]
+                if not self._incidental(c) and (in_passing or not (self._seen_once_long_ago(c) or self._crowd(c)))]
 
     def summary_json(self, in_passing: bool = False) -> dict[str, Any]:
         """The memory as data (`storyteller summarize --json`, the sidebar, the scoring). `in_passing` also lists the

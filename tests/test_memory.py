@@ -1311,3 +1311,10 @@ def test_quiet_ways_of_ending(sentence, name, status):
 def test_fates_in_a_relative_clause_or_a_river(sentence, name, status):
     assert _fate(_MARA + sentence, name) == status
     assert _fate(_MARA + sentence, "the master") in (None, "alive")
+
+
+def test_a_crowd_is_not_a_character_and_a_name_starts_at_its_title():
+    summary = summarize_text(_MARA + "The men rowed out at dawn. The men sang. At Michaelmas King Osbert died in his "
+                             "bed.").summary_json()
+    names = {c["name"]: c["status"] for c in summary["characters"]}
+    assert "the men" not in names and names.get("Osbert") == "dead"
