@@ -398,7 +398,8 @@ _STATUS_PATTERNS: list[tuple[str, str, str]] = [
     # "Grimbold turned to stone when the sun rose" (the transitive "turned him to stone" is below)
     ("transformed", "s", rf"{_ADV}(?:turned|turns|changed|changes)\s+(?:in)?to\s+(?:stone|a\s+stone|solid\s+stone)\b"),
     # "He crumbles into dust", "crumbled to ashes"
-    ("dead", "s", rf"{_ADV}(?:crumbled|crumbles|crumble|turned|turns)\s+(?:in)?to\s+(?:dust|ashes)\b"),
+    ("dead", "s", rf"{_ADV}(?:crumbled|crumbles|crumble|turned|turns)\s+(?:in)?to\s+(?:grey\s+|gray\s+|fine\s+|black\s+)?"
+                  r"(?:dust|ashes)\b|(?:was|lay|were)\s+(?:already|stone)\s+cold\b"),
     ("dead", "s", rf"{_ADV}(?:drowned|perished|starved\s+to\s+death|froze\s+to\s+death|bled\s+to\s+death|"
                   r"breathed\s+(?:his|her|its|their)\s+last|gave\s+up\s+the\s+ghost|expired|passed\s+away|"
                   r"passes\s+away|never\s+(?:woke|awoke|wakes)(?:\s+up)?(?:\s+again)?|"
@@ -512,8 +513,8 @@ _STATUS_PATTERNS: list[tuple[str, str, str]] = [
     # "by nightfall Simms was in a cell at the county gaol", "was behind bars"
     ("imprisoned", "s", r"(?:was|were|is|are)\s+(?:now\s+|safely\s+|still\s+)?(?:in\s+(?:a|the|his|her)\s+(?:\w+\s+)?"
                         r"(?:cell|prison|jail|gaol|dungeon)|behind\s+bars|in\s+(?:irons|chains|fetters|shackles))\b"),
-    ("imprisoned", "o", r"\b(?:arrested|arrests|arrest|dragged|drags|hauled|hauls|marched|marches|led|leads|took|takes|"
-                        r"carried|carries)\b"),
+    ("imprisoned", "o", r"\b(?:arrested|arrests|arrest|dragged|drags|drag|hauled|hauls|haul|marched|marches|march|led|leads|"
+                        r"lead|took|takes|take|carried|carries|carry)\b"),
     ("imprisoned", "o", r"\b(?:bound|binds)\b(?=(?:\s+\S+){1,3}?\s+(?:with|in)\s+(?:chains|irons|fetters|shackles)\b)|"
                         r"\b(?:imprisoned|imprisons|imprison|jailed|chained|captured|captures|locked|locks|lock|shut|"
                         r"shuts|threw|throws|cast|casts|put|puts|flung|walled|confined|seized|seizes)\b"),
@@ -567,8 +568,9 @@ _STATUS_PATTERNS: list[tuple[str, str, str]] = [
                       r"[^.;!?]{0,60}?\band\s+out\s+of\s+sight\b|"
                       # "At the end of the summer, Grandpa had to go home", "got on the train"
                       r"(?:went|goes|had\s+to\s+go|has\s+to\s+go)\s+(?:back\s+)?home\s*(?=[.;!]|$)|"
-                      r"(?:got|gets|climbed|climbs)\s+(?:on|onto|aboard|into)\s+(?:the|a|his|her|their)\s+"
-                      r"(?:train|bus|coach|stagecoach|ship|boat|ferry|plane|steamer)\b|"
+                      r"(?:(?:got|gets|climbed|climbs)\s+(?:on|onto|aboard|into)|boarded|boards)\s+(?:the|a|his|her|their)\s+"
+                      r"(?:\w+\s+)?(?:train|bus|coach|stagecoach|ship|boat|ferry|plane|steamer|packet)\b|"
+                      r"(?:was|were)\s+seen\s+no\s+more\b|"
                       # "went to live in the city", "had already escaped to France"
                       r"(?:went|goes|moved|moves)\s+(?:away\s+)?to\s+live\s+(?:in|with|at|abroad|overseas)\b|"
                       r"(?:escaped|escapes|fled|flees)\s+(?:abroad|overseas|to\s+(?!(?:the|a|an|his|her|their|my|safety|"
@@ -617,7 +619,7 @@ _STATUS_PATTERNS: list[tuple[str, str, str]] = [
                    r"\bback\s+with\b"),
 ]
 _STATUS_TRIGGERS = {
-    "dead": ("under", "come up", "came up", "wake", "rest", "reward", "fathers", "wound", "blow", "the sea", "the deep", "the waves", "breast", "chest", "throat", "closed", "axe", "arrow", "spear", "die", "dead", "kill", "ate", "eat", "gobbl", "swallow", "surviv", "life", "lives", "forever",
+    "dead": ("cold", "under", "come up", "came up", "wake", "rest", "reward", "fathers", "wound", "blow", "the sea", "the deep", "the waves", "breast", "chest", "throat", "closed", "axe", "arrow", "spear", "die", "dead", "kill", "ate", "eat", "gobbl", "swallow", "surviv", "life", "lives", "forever",
              "for ever", "neck", "battle", "war", "siege", "went down", "goes down", "passe", "burn", "took", "takes",
              "claim", "carri", "off", "through", "into", "shot", "shoot", "slain", "slew", "slay", "murder", "drown", "devour", "ate up", "eats up",
              "eaten up", "hang", "hung", "behead", "execut", "death", "last", "lifeless", "no more", "body",
@@ -631,7 +633,7 @@ _STATUS_TRIGGERS = {
                    "put", "flung", "confined", "threw", "seize"),
     "banished": ("ashore", "adrift", "banish", "exile", "expel", "outlaw", "drove", "driven", "cast", "sent", "turned out", "chase",
                  "maroon", "ashore", "abandon", "and ", "order"),
-    "departed": ("sight", "home", "train", "bus", "coach", "aboard", "to live", "escape", "abroad", "overseas", "away", "off", "depart", "sail", "left", "went home", "never", "fled", "flee", "gone", "sea", "back",
+    "departed": ("board", "seen no more", "sight", "home", "train", "bus", "coach", "aboard", "to live", "escape", "abroad", "overseas", "away", "off", "depart", "sail", "left", "went home", "never", "fled", "flee", "gone", "sea", "back",
                  "home", "way", "for", "took", "takes", "not seen", "not heard"),
     "missing": ("home", "word", "trace", "sign", "news", "disappear", "vanish", "missing", "lost", "nowhere", "carried", "kidnap", "stole", "spirited",
                 "never", "nobody", "no one", "overboard", "fade", "not", "n't"),
@@ -712,8 +714,8 @@ _HEDGE_CLAUSE = re.compile(r"\b(?:some|others|people|folk|many|everyone)\s+(?:sa
 _HEDGE_BEFORE = re.compile(r"\b(?:(?:some|others|people|folk|many|they|everyone|nobody)\s+(?:said|say|says|thought|think|"
                            r"believed|believe|claimed|claim|swore|whispered|feared|fear)|perhaps|maybe|probably|"
                            r"possibly|rumou?r\s+(?:had\s+it|said))\s+(?:that\s+)?$")
-_TAKE_AWAY_VERBS = ("arrested", "arrests", "arrest", "dragged", "drags", "hauled", "hauls", "marched", "marches", "led",
-                    "leads", "took", "takes", "carried", "carries")
+_TAKE_AWAY_VERBS = ("arrested", "arrests", "arrest", "dragged", "drags", "drag", "hauled", "hauls", "haul", "marched",
+                    "marches", "march", "led", "leads", "lead", "took", "takes", "take", "carried", "carries", "carry")
 _TO_PRISON = re.compile(r"\s*(?:off\s+|away\s+|back\s+|down\s+|up\s+)?(?:in\s+(?:chains|irons|fetters|shackles|handcuffs)\s+|"
                         r"under\s+guard\s+)?(?:to|into|in)\s+(?:the\s+|a\s+|his\s+|her\s+|their\s+)?"
                         r"(?:[\w'-]+\s+)?(?:prison|jail|gaol|dungeon|cells?|lock-up|gaol-house)\b|"

@@ -1318,3 +1318,15 @@ def test_a_crowd_is_not_a_character_and_a_name_starts_at_its_title():
                              "bed.").summary_json()
     names = {c["name"]: c["status"] for c in summary["characters"]}
     assert "the men" not in names and names.get("Osbert") == "dead"
+
+
+@pytest.mark.parametrize("sentence, name, status", [
+    ("The sorcerer Kasyan sat up, howled once, and crumbled into grey dust on his own bed.", "Kasyan", "dead"),
+    ("The forger Teodor fell, and by the time anyone knelt beside him he was already cold.", "Teodor", "dead"),
+    ("Her brother Tom was cold and hungry. Tom ate bread.", "Tom", "alive"),
+    ("The men haul the smuggler Dace out of the cellar and march him off in irons.", "Dace", "imprisoned"),
+    ("The steward Hamo was seen no more in human shape.", "Hamo", "departed"),
+    ("Her friend Ines shook Mara's hand and boarded the mail packet for the northern mines.", "Ines", "departed"),
+])
+def test_fates_in_folk_tales_and_heists(sentence, name, status):
+    assert _fate(_MARA + sentence, name) == status
