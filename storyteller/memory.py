@@ -969,6 +969,8 @@ _COMPOUND_HEADS = set(_words("""cage kennel house hut coop nest basket collar bo
 
 
 # verbs that may follow a thing's name at the start of a sentence ("A silver comb lay on the path")
+_MATERIALS = set(_words("gold silver brass iron copper tin stone glass wood leather bronze steel pearl ivory bone"))
+_REFLEXIVE = set(_words("himself herself itself themselves myself yourself ourselves"))
 _NP_VERBS = set(_words("lay lies lie sat sits stood stands hung hangs was were is are fell falls shone shines made"))
 
 
@@ -2797,7 +2799,7 @@ class Memory:
                     break
                 words.append(w)
             verb_at = next((i for i, w in enumerate(words) if i and w not in _OBJECT_NOUNS and w not in self.objects
-                            and (w in _NP_VERBS or w.endswith(("ed", "ing")))
+                            and (w in _NP_VERBS or w.endswith(("ed", "ing"))) and words[i - 1] not in _MATERIALS
                             and (words[i - 1] in _OBJECT_NOUNS or words[i - 1] in self.objects)), None)
             if verb_at is not None:
                 words = words[:verb_at]  # "a silver comb lay on the path": the verb is not part of it
@@ -3154,6 +3156,8 @@ class Memory:
             for w in m.group("words").split():
                 if w in _NP_STOP and not (not words and w in ("inside", "outside", "back")):
                     break  # "in my inside pocket": "inside" is an adjective there
+                if words and w in _REFLEXIVE:
+                    break  # "threw it over the side himself"
                 words.append(w)
             if words:
                 head = words[-1]
@@ -3245,6 +3249,10 @@ class Memory:
             for w in m.group("words").split():
                 if w in _NP_STOP and not (w == "of" and words):
                     break
+                if words and (words[-1] in _OBJECT_NOUNS or words[-1] in self.objects) and words[-1] not in _MATERIALS \
+                        and w not in _OBJECT_NOUNS and w not in self.objects \
+                        and (w in _NP_VERBS or w.endswith(("ed", "ing")) or w in _REFLEXIVE):
+                    break  # "the sausage soaked in ...", "the ring himself": the noun phrase ended
                 words.append(w)
             end = m.start("words") + len(" ".join(words))
             name, key = self._np_name(words)

@@ -1330,3 +1330,11 @@ def test_a_crowd_is_not_a_character_and_a_name_starts_at_its_title():
 ])
 def test_fates_in_folk_tales_and_heists(sentence, name, status):
     assert _fate(_MARA + sentence, name) == status
+
+
+@pytest.mark.parametrize("text, thing, holder", [
+    ("Mara gave the dog a sausage soaked in honey.", "sausage", "the dog"),
+    ("Mara took his own silver hunting horn from the wall.", "hunting horn", "Mara"),  # not "own silver"
+])
+def test_where_a_things_name_ends(text, thing, holder):
+    assert _holder(_MARA + text, thing) == holder
