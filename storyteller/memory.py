@@ -478,7 +478,7 @@ _STATUS_PATTERNS: list[tuple[str, str, str]] = [
                          r"transformed|bewitched|enchanted)(?:\s+into\b|\s+to\s+stone\b|(?=[\s.,;!]))"),
     ("transformed", "s", rf"(?:had\s+|has\s+)?{_ADV}(?:turned|turns|changed|changes|transformed|transforms)\s+into\s+"
                          r"(?:a|an|the|some|\w+\s+of)\b"),
-    ("transformed", "s", r"(?:became|becomes|become)\s+(?:a|an)\s+(?:\w+\s+){0,2}?(?:frog|toad|swan|stone|statue|"
+    ("transformed", "s", r"(?:became|becomes|become|rose|rises)\s+(?:as\s+)?(?:a|an)\s+(?:\w+\s+){0,2}?(?:frog|toad|swan|stone|statue|"
                          r"tree|bird|beast|bear|wolf|fox|mouse|rat|snake|serpent|raven|crow|dove|fish|cat|dog|"
                          r"donkey|deer|fawn|pillar|rock|bush|flower|hedgehog|lion|owl|goose|duck|horse|pig|hare|rabbit|stag|hind|"
                          r"otter|boar|goat|sheep|lamb|bull|ox|eagle|hawk|falcon|heron|stork|crane|beetle|spider|"
@@ -486,6 +486,9 @@ _STATUS_PATTERNS: list[tuple[str, str, str]] = [
                          r"thornbush|beast|bat|moth|butterfly|cricket|mole|hen|cockerel|magpie|wren|robin|"
                          r"swallow|nightingale|tortoise|turtle|crab|eel|pike|carp|cow|calf|mule|ass)\b"),
     ("transformed", "o", r"\b(?:turned|turns|changed|changes|transformed|transforms|bewitched|enchanted)\b"),
+    # "in a moment she was nothing but a crooked stone by the roadside"
+    ("transformed", "s", r"(?:was|were)\s+(?:now\s+)?nothing\s+but\s+(?:a|an)\s+(?:\w+\s+){0,2}?(?:stone|rock|boulder|statue|"
+                         r"stump|tree)\b"),
     # "in an instant he was stone"
     ("transformed", "s", r"(?:was|were|had\s+become|became)\s+(?:solid\s+|cold\s+|grey\s+|gray\s+)?stone\s*(?=[.,;!]|$)"),
     # "Fuzz had changed." (a caterpillar, a frog prince): no more said
@@ -513,6 +516,9 @@ _STATUS_PATTERNS: list[tuple[str, str, str]] = [
     # "by nightfall Simms was in a cell at the county gaol", "was behind bars"
     ("imprisoned", "s", r"(?:was|were|is|are)\s+(?:now\s+|safely\s+|still\s+)?(?:in\s+(?:a|the|his|her)\s+(?:\w+\s+)?"
                         r"(?:cell|prison|jail|gaol|dungeon)|behind\s+bars|in\s+(?:irons|chains|fetters|shackles))\b"),
+    ("imprisoned", "o", r"\b(?:put|puts|clapped|claps|snapped|snaps)\s+(?:the\s+)?(?:cuffs|handcuffs|irons|shackles|"
+                        r"manacles|chains)\s+on\b|\b(?:drove|drives)\b(?=\s+\S+\s+(?:away\s+|off\s+)?to\s+(?:the\s+)?"
+                        r"(?:\w+\s+)?(?:cells?|gaol|jail|prison|lock-up)\b)"),
     ("imprisoned", "o", r"\b(?:arrested|arrests|arrest|dragged|drags|drag|hauled|hauls|haul|marched|marches|march|led|leads|"
                         r"lead|took|takes|take|carried|carries|carry)\b"),
     ("imprisoned", "o", r"\b(?:bound|binds)\b(?=(?:\s+\S+){1,3}?\s+(?:with|in)\s+(?:chains|irons|fetters|shackles)\b)|"
@@ -613,6 +619,7 @@ _STATUS_PATTERNS: list[tuple[str, str, str]] = [
     # "he cut open the wolf's belly, and out stepped Grandmother"
     ("alive", "n", r"\bout\s+(?:stepped|steps|came|comes|climbed|climbs|crawled|crawls|jumped|jumps|walked|walks)\b"),
     ("alive", "o", r"\b(?:brought|brings|led|leads|carried|carries|helped|helps|pulled|pulls|hauled|hauls)\s+out\b(?!\s+of\b)|"
+                   r"\b(?:brought|led|carried|helped)\b(?=\s+\S+\s+out\s*(?:[.,;!]|$))|"
                    r"\b(?:pardoned|pardons)\b|\b(?:set|sets)\b(?=\s+\S+\s+free\b)|\b(?:freed|frees|released|releases|rescued|rescues|"
                    r"revived|revives|let|lets)\b(?=.{0,25}\b(?:go|free|out|loose)\b)|\b(?:freed|frees|released|"
                    r"releases|rescued|rescues|revived|revives)\b|\bbrought\b(?=\s+\S+\s+back\s+to\s+life)|"
@@ -626,8 +633,8 @@ _STATUS_TRIGGERS = {
              "corpse", "grave", "funeral", "ghost", "skeleton", "bones", "remains", "perish", "expired", "buri",
              "bury", "strangle", "poison", "head of", "never", "dust", "ashes", "away", "laid", "lays", "fell",
              "falls", "toppl", "plung", "tumbl", "again", "through", "end of"),
-    "transformed": ("stone", "turn", "chang", "transform", "bewitch", "enchant", "became", "become"),
-    "imprisoned": ("bars", "brig", "irons", "trial", "year", "month", "sentenc", "prison", "jail", "chain", "captur", "captive", "lock", "shut", "walled", "thrown", "cast",
+    "transformed": ("nothing but", "rose", "rises", "stone", "turn", "chang", "transform", "bewitch", "enchant", "became", "become"),
+    "imprisoned": ("cuffs", "drove", "drives", "bars", "brig", "irons", "trial", "year", "month", "sentenc", "prison", "jail", "chain", "captur", "captive", "lock", "shut", "walled", "thrown", "cast",
                    "arrest", "custody", "gaol", "drag", "haul", "march", "led", "lead", "took", "take", "carri", "sent",
                    "dungeon", "cell",
                    "put", "flung", "confined", "threw", "seize"),
@@ -699,7 +706,9 @@ _LEAD_FILLER = re.compile(r"\b(?:and|but|so|then|now|when|as|once|at\s+last|sudd
 _DET_START = re.compile(r"(?:the|a|an|his|her|their|its|my|your|our|this|that|these|those|some|two|three|all|"
                         r"[a-z]+'s?)(?![a-z])")
 _PP_START = re.compile(r"^(?:(?:in|at|on|by|with|from|after|for|during|to|into|across|over|through)\s+(?:the|a|an|his|"
-                       r"her|their|that|this|its|my|our)\s+(?:[\w'-]+\s+)?[\w'-]+\s+)+")
+                       r"her|their|that|this|its|my|our)\s+(?:[\w'-]+\s+)?[\w'-]+\s+|(?:in|by|during|that|this|next|last)\s+"
+                       r"(?:early\s+|late\s+)?(?:january|february|march|april|may|june|july|august|september|october|"
+                       r"november|december|spring|summer|autumn|fall|winter)\s+)+")
 _FREE_MOTION = re.compile(r"\s+(?:then\s+)?(?:crept|went|ran|walked|hurried|rode|fled|climbed|hastened|slipped|stole|flew|"
                           r"swam|galloped|hopped)\s+"
                           r"(?:\w+\s+)?(?:up|down|out|to|into|back|home|away|off|across|through)\b")
@@ -759,8 +768,9 @@ _NAME_TITLE_OF = re.compile(rf"(?P<name>{_NAME_CAP})(?:\s+the\s+[A-Z][a-z]+)?,\s
                             rf"lady|duke|duchess|earl|count|countess|baron|baroness|emperor|empress|chief|abbot|abbess|"
                             rf"bishop|laird|thane))\s+of\b")  # also "Ngazi the Lion, chief of all the animals,"
 # "Hrothmar, whom men called the Red Steward", "Brann, known to all as Old Brann"
-_NAME_CALLED_NAME = re.compile(rf"(?P<name>{_NAME_CAP}),?\s+(?:whom|who\s+was)\s+(?:\w+\s+){{0,2}}?(?:called|named|"
-                               rf"known\s+as)\s+(?:the\s+)?(?P<other>{_NAME_CAP})")
+_NAME_CALLED_NAME = re.compile(rf"(?P<name>{_NAME_CAP}),?\s+(?:(?:whom|who\s+was)\s+(?:\w+\s+){{0,2}}?(?:called|named|"
+                               rf"known\s+as)\s+(?:the\s+)?(?P<other>{_NAME_CAP})|who\s+was\s+(?P<other2>{_NAME_CAP})\s+to\b)")
+# ("Gran, who was Oona Verreck to the rest of the village")
 # "Mam — Ada Hale to the rest of the parish — stood at the window"
 _NAME_DASH_NAME = re.compile(rf"(?P<name>{_NAME_CAP})\s*(?:—|–|--)\s*(?P<other>{_NAME_CAP})(?:\s+(?:to|for|as)\b|\s*,|"
                              rf"\s*(?:—|–|--))")
@@ -2091,13 +2101,15 @@ class Memory:
     def _learn_names(self, sent: str, low: str, mentions: list[_Mention]) -> None:
         """ "His name was Brann" / "My name is Wick": the name goes to a recently mentioned role character. Two names
         for one person: "Mam — Ada Hale to the rest of the parish —", "Hrothmar, whom men called the Red Steward"."""
-        for rx, hint in ((_NAME_DASH_NAME, ("—", "–", "--")), (_NAME_CALLED_NAME, (" called ", " named ", " known as "))):
+        for rx, hint in ((_NAME_DASH_NAME, ("—", "–", "--")), (_NAME_CALLED_NAME, (" called ", " named ", " known as ",
+                                                                                      " who was "))):
             if any(h in sent for h in hint):
                 for m in rx.finditer(sent):
                     key = next((x.key for x in mentions if x.start == m.start("name") and x.key in self.characters),
                                None)
-                    if key is not None and m.group("other").lower() not in _CAP_STOP:
-                        self._name_kin(key, m.group("other"))
+                    other = m.group("other") or m.groupdict().get("other2")
+                    if key is not None and other and other.lower() not in _CAP_STOP:
+                        self._name_kin(key, other)
         speaker = None
         for m in mentions:
             if m.key in self.characters and (_SPEECH_AFTER.match(low, m.end) or

@@ -1338,3 +1338,19 @@ def test_fates_in_folk_tales_and_heists(sentence, name, status):
 ])
 def test_where_a_things_name_ends(text, thing, holder):
     assert _holder(_MARA + text, thing) == holder
+
+
+@pytest.mark.parametrize("sentence, name, status", [
+    ("The witch Hask stiffened, and in a moment she was nothing but a crooked stone by the roadside.", "Hask",
+     "transformed"),
+    ("Her dog Biscuit barked. In August Biscuit slipped his collar chasing a hare across the field and never came "
+     "home.", "Biscuit", "missing"),
+    ("The butler Crane confessed. Pim put the cuffs on him, and a constable drove him away to the cells.", "Crane",
+     "imprisoned"),
+    ("The counselor Velmaine fell forward onto his hands, and rose a grey wolf, and ran howling into the north.",
+     "Velmaine", "transformed"),
+    ("The guards held the prince Aureth in the tower. By night she climbed the wall and brought Aureth out.",
+     "Aureth", "alive"),
+])
+def test_fates_in_chronicles_and_whodunits(sentence, name, status):
+    assert _fate(_MARA + sentence, name) == status
