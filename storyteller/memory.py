@@ -182,6 +182,8 @@ _CAP_STOP = set(_words("""the a an and but or nor so then now when while if as a
         all some many nobody everybody someone something nothing anyone everyone none each both either neither
         such just only even still yet also very too again ever never always soon later today tomorrow
         yesterday tonight meanwhile suddenly finally perhaps maybe indeed however therefore thus besides
+        thereupon thereafter whereupon hereupon afterwards afterward presently accordingly nevertheless
+        nonetheless generally accordingly eventually immediately instantly lastly hence
         instead otherwise moreover anyway although though because since until unless whether whatever whenever
         wherever whoever moral note footnote illustration transcriber gutenberg project ebook end fin mine
         bye mercy help hark lo behold fie pooh pshaw why whoa ugh hmm nay aye ay yea sure certainly
@@ -408,12 +410,11 @@ _STATUS_PATTERNS: list[tuple[str, str, str]] = [
                   r"again|in\s+the\s+morning))|(?:went|gone|goes)\s+to\s+(?:his|her|their)\s+(?:rest|reward|grave|"
                   r"long\s+home)|(?:was|were)\s+gathered\s+to\s+(?:his|her|their)\s+fathers|"
                   # "did not survive the winter", "lost her life", "went to sleep forever", "broke his neck",
-                  # "fell at the Battle of Aldmoor", "went down with his ship", "after she passed."
+                  # "fell at the Battle of Aldmoor", "went down with his ship"
                   r"(?:did\s+not|didn't|never|could\s+not|couldn't)\s+survive|(?:lost|loses)\s+(?:his|her|their|its)\s+"
                   r"li(?:fe|ves)|(?:went|goes|fell|falls)\s+(?:to\s+sleep|asleep)\s+(?:forever|for\s+ever)|"
                   r"(?:broke|breaks)\s+(?:his|her|its)\s+neck|(?:fell|falls)\s+(?:in|at)\s+(?:the\s+)?(?:battle|war|fight|"
-                  r"siege)\b|(?:went|goes)\s+down\s+with\s+(?:the|his|her|their)\s+(?:ship|vessel|boat)|"
-                  r"(?:passed|passes)(?=\s*(?:[.;!]|$)))\b"),
+                  r"siege)\b|(?:went|goes)\s+down\s+with\s+(?:the|his|her|their)\s+(?:ship|vessel|boat))\b"),
     # "was laid to rest in the abbey", "was laid in the churchyard"
     ("dead", "s", r"(?:was|were|had\s+been|has\s+been)\s+laid\s+(?:to\s+rest|in\s+(?:the|a|his|her|their)\s+"
                   r"(?:\w+\s+)?(?:grave|churchyard|tomb|ground|earth|vault|crypt))\b"),
@@ -572,8 +573,7 @@ _STATUS_PATTERNS: list[tuple[str, str, str]] = [
                       # "walks north across the bridge ... and out of sight"
                       r"(?:walked|walks|rode|rides|sailed|sails|flew|flies|ran|runs|went|goes|drove|drives|limped|limps)\b"
                       r"[^.;!?]{0,60}?\band\s+out\s+of\s+sight\b|"
-                      # "At the end of the summer, Grandpa had to go home", "got on the train"
-                      r"(?:went|goes|had\s+to\s+go|has\s+to\s+go)\s+(?:back\s+)?home\s*(?=[.;!]|$)|"
+                      # "got on the train" ("went home" is not: in children's stories everyone goes home at dusk)
                       r"(?:(?:got|gets|climbed|climbs)\s+(?:on|onto|aboard|into)|boarded|boards)\s+(?:the|a|his|her|their)\s+"
                       r"(?:\w+\s+)?(?:train|bus|coach|stagecoach|ship|boat|ferry|plane|steamer|packet)\b|"
                       r"(?:was|were)\s+seen\s+no\s+more\b|"
@@ -2337,6 +2337,7 @@ class Memory:
                         continue  # "the goat found the map and ate it": the sentence's subject did not eat itself
                     if subject is not None and subject[2] == target[2] \
                             and any(c.pron and c.start == target[0] for c in chars) \
+                            and not low[target[0]:target[1]].endswith(("self", "selves")) \
                             and re.fullmatch(r"\s+(?:(?:had|has|have|then|also|soon|once|\w+ly)\s+)*", low[subject[1]:ms]):
                         continue  # "Fenn had killed him": "him" is someone else (Fenn would be "himself")
                     if status == "imprisoned" and verb.split()[0] in _TAKE_AWAY_VERBS:

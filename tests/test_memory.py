@@ -1238,8 +1238,8 @@ def test_how_things_change_hands(text, thing, holder):
 
 
 @pytest.mark.parametrize("text, name, status, alias", [
-    ("Grandpa Otto came to stay. Grandpa Otto told stories. At the end of the summer, Grandpa had to go home.",
-     "Otto", "departed", None),
+    ("Grandpa Otto came to stay. Grandpa Otto told stories. In the evening Grandpa went home.", "Otto", "alive",
+     None),  # in children's stories everyone goes home at dusk: not an exit from the story
     ("Her aunt Mina came. Mina put the jar in her bag and got on the train.", "Mina", "departed", None),
     ("Odran the Elder, King of the Hollow Marches, met the raiders at the ford. There the king fell with an axe in his "
      "side.", "Odran", "dead", "the king"),
@@ -1290,6 +1290,9 @@ def test_a_sheriff_by_title():
 @pytest.mark.parametrize("sentence, name, status", [
     ("Her grandmother Ilse grew frail. Ilse did not wake one morning in the new year.", "Ilse", "dead"),
     ("Her brother Tom did not wake when the cock crowed, so Mara shook him.", "Tom", "alive"),
+    ("Her friend Lucy could hardly believe how quickly the time had passed.", "Lucy", "alive"),
+    ("The wizard Weatherbeard changed himself into a hare.", "Weatherbeard", "transformed"),
+    ("Thereupon the miller Hob walked home. Thereupon the miller Hob laughed.", "Thereupon", None),
     ("That winter old Father Lume went to his rest, and we buried him under the yew.", "Lume", "dead"),
     ("The troll Gorrum roared. Where the troll sat there is now a hunched grey boulder, the lamp in one stone fist.",
      "Gorrum", "transformed"),
