@@ -852,7 +852,7 @@ _TAKE_WEAK = ("took|takes|take|taking|got|gets|get|found|finds|stole|steals|had\
 _GIVE = ("gave|gives|give|giving|handed|hands|hand|passed|passes|sold|sells|lent|lends|offered|offers|returned|"
          "fed|feeds|traded|trades|swapped|swaps|bartered|exchanged|paid|pays|"
          "returns|threw|throws|tossed|tosses|flung|flings|hurled|hurls|pitched|pitches|sent|sends|brought|brings|showed|"
-         "delivered|delivers")
+         "delivered|delivers|bestowed|bestows|entrusted|entrusts")
 _DROP = ("let\\s+go\\s+of|lets\\s+go\\s+of|dropped|drops|drop|put\\s+down|puts\\s+down|laid\\s+down|lays\\s+down|set\\s+down|sets\\s+down|left|leaves|"
          "threw\\s+away|throws\\s+away|threw\\s+down|throws\\s+down|abandoned|hid|hides|buried|buries|placed|"
          "places|put|puts|laid|lays|hung|hangs|stuffed|stuffs|tucked|tucks|thrust|thrusts|shoved|shoves|stowed|stows|"
@@ -889,7 +889,8 @@ _OBJ_SUBJ_RE = re.compile(
     r"smashed|shattered|crushed|eaten|melted|ruined|torn|consumed|swallowed|burnt\s+up|burned\s+up)|"
     r"(?:caught\s+fire\s+and\s+|(?:fell|falls|dropped|drops|clattered|clatters|rolled|rolls|slipped|slips|slid|slides|"
     r"tumbled|tumbles|[a-z]+s|[a-z]+ed)\s+(?:[\w'-]+\s+){0,4}?and\s+)?(?:broke|breaks|shattered|shatters|snapped|snaps|"
-    r"burst|bursts|crumbled|crumbles|melted|melts|burned|burnt|burns)(?:\s+(?:off|apart|in\s+two|to\s+pieces|to\s+ashes|"
+    r"burst|bursts|crumbled|crumbles|melted|melts|burned|burnt|burns|split\s+(?:in\s+two|apart|along|open|asunder))"
+    r"(?:\s+(?:off|apart|in\s+two|to\s+pieces|to\s+ashes|"
     r"into\s+pieces|up))?|"
     # "held it to the candle until it curled into ash"
     r"(?:curled|curls|crumbled|crumbles|burned|burnt|burns|turned|turns|went)\s+(?:up\s+)?(?:in)?to\s+(?:ash|ashes|cinders|"
@@ -2874,7 +2875,8 @@ class Memory:
                 else:
                     mm = re.match(r"\s+(?:me|us)\b", nlow[pos:pos + 4])
                     mh = re.match(r"\s+(?:her|him|them)(?=\s+(?:one|two|three|four|five|six|seven|eight|nine|ten|"
-                                  r"twelve|twenty|fifty|hundred|several|many|both|all|back)\b)", nlow[pos:pos + 12])
+                                  r"twelve|twenty|fifty|hundred|several|many|both|all|back|a|an|the|some)\b)",
+                                  nlow[pos:pos + 12])  # "brought him a bottle of rum"
                     if mm:
                         recipient = "I"
                         pos += mm.end()
@@ -2920,7 +2922,7 @@ class Memory:
                 elif kind == "give":
                     to = recipient
                     if to is None:
-                        mm = re.match(r"\s*(?:back\s+|up\s+|over\s+|down\s+|across\s+)?(?:to|for)\s+",
+                        mm = re.match(r"\s*(?:back\s+|up\s+|over\s+|down\s+|across\s+)?(?:to|for|upon|unto)\s+",
                                       nlow[after:after + 16])
                         if mm:
                             r = self._object_after(nlow, [x for x in mentions if x.key in self.characters or x.key in
@@ -2957,12 +2959,12 @@ class Memory:
                         continue
                     if verb.split()[0] in ("left", "leaves") and key not in self.objects and not strong:
                         continue
-                    if verb.split()[0] in ("put", "puts") and re.match(r"\s*on\b", nlow[after:after + 5]) \
-                            and subj is not None:
-                        # "put the crown on his head": wearing it
+                    if verb.split()[0] in ("put", "puts", "hung", "hangs", "slid", "slides") \
+                            and re.match(r"\s*(?:on|onto|round|around)\b", nlow[after:after + 9]) and subj is not None:
+                        # "put the crown on his head", "hung it on his own belt": wearing it
                         tail = nlow[after:after + 40]
-                        if re.match(r"\s*on\s+(?:his|her|their|my|your)\s+(?:own\s+)?(?:head|finger|feet|back|"
-                                    r"shoulders|neck)", tail):
+                        if re.match(r"\s*(?:on|onto|round|around)\s+(?:his|her|their|my|your)\s+(?:own\s+)?(?:head|finger|"
+                                    r"feet|back|shoulders?|neck|belt|wrist|arm|hip|sash|girdle)", tail):
                             holder = self._holder_name(subj)
                             if holder:
                                 self._set_holder(key, name, holder)

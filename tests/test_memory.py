@@ -1357,3 +1357,12 @@ def test_where_a_things_name_ends(text, thing, holder):
 ])
 def test_fates_in_chronicles_and_whodunits(sentence, name, status):
     assert _fate(_MARA + sentence, name) == status
+
+
+@pytest.mark.parametrize("text, thing, holder", [
+    ("Tom found a key. Tom turned the key himself and hung it on his own belt.", "key", "Tom"),
+    ("Tom gave his sword into Nessa's hand, and she afterward bestowed it upon her son Wulfric.", "sword", "Wulfric"),
+    ("Nessa gave her ring to Tom.", "ring", "Tom"),  # "her" is the ring's owner here, not a recipient
+])
+def test_wearing_and_bestowing(text, thing, holder):
+    assert _holder(_NESSA + text, thing) == holder
