@@ -2338,7 +2338,7 @@ class Memory:
                         continue  # "the goat found the map and ate it": the sentence's subject did not eat itself
                     if subject is not None and subject[2] == target[2] \
                             and any(c.pron and c.start == target[0] for c in chars) \
-                            and not low[target[0]:target[1]].endswith(("self", "selves")) \
+                            and low[target[0]:target[1]] not in _REFLEXIVE \
                             and re.fullmatch(r"\s+(?:(?:had|has|have|then|also|soon|once|\w+ly)\s+)*", low[subject[1]:ms]):
                         continue  # "Fenn had killed him": "him" is someone else (Fenn would be "himself")
                     if status == "imprisoned" and verb.split()[0] in _TAKE_AWAY_VERBS:
@@ -2797,6 +2797,14 @@ class Memory:
                 break
         return self._recent_object
 
+    def _thing_name_ended(self, prev: str, word: str, reflexive: bool = False) -> bool:
+        """Whether a thing's name ended at `prev` before `word`: a known thing (not a material, "silver hunting
+        horn"), then a verb or a participle ("a comb lay", "a sausage soaked"), or with `reflexive` a reflexive
+        pronoun ("threw the ring himself")."""
+        return (prev in _OBJECT_NOUNS or prev in self.objects) and prev not in _MATERIALS \
+            and word not in _OBJECT_NOUNS and word not in self.objects \
+            and (word in _NP_VERBS or word.endswith(("ed", "ing")) or reflexive and word in _REFLEXIVE)
+
     def _object_mentions(self, nlow: str) -> list[tuple[int, str, str]]:
         """(position, key, name) of the things this sentence names ("a gold compass"), for a later "it"."""
         out: list[tuple[int, str, str]] = []
@@ -2812,9 +2820,7 @@ class Memory:
                     words = []
                     break
                 words.append(w)
-            verb_at = next((i for i, w in enumerate(words) if i and w not in _OBJECT_NOUNS and w not in self.objects
-                            and (w in _NP_VERBS or w.endswith(("ed", "ing"))) and words[i - 1] not in _MATERIALS
-                            and (words[i - 1] in _OBJECT_NOUNS or words[i - 1] in self.objects)), None)
+            verb_at = next((i for i, w in enumerate(words) if i and self._thing_name_ended(words[i - 1], w)), None)
             if verb_at is not None:
                 words = words[:verb_at]  # "a silver comb lay on the path": the verb is not part of it
             if not words:
@@ -3264,9 +3270,7 @@ class Memory:
             for w in m.group("words").split():
                 if w in _NP_STOP and not (w == "of" and words):
                     break
-                if words and (words[-1] in _OBJECT_NOUNS or words[-1] in self.objects) and words[-1] not in _MATERIALS \
-                        and w not in _OBJECT_NOUNS and w not in self.objects \
-                        and (w in _NP_VERBS or w.endswith(("ed", "ing")) or w in _REFLEXIVE):
+                if words and self._thing_name_ended(words[-1], w, reflexive=True):
                     break  # "the sausage soaked in ...", "the ring himself": the noun phrase ended
                 words.append(w)
             end = m.start("words") + len(" ".join(words))

@@ -67,10 +67,6 @@ def _name_spans(text: str, names: Sequence[str]) -> list[tuple[int, int]]:
     return spans
 
 
-def _entity_names(memory: Memory) -> list[str]:
-    return memory_names(memory.summary_json(in_passing=True))
-
-
 def collect_windows(checkpoint: Checkpoint, texts: Sequence[tuple[str, str]], max_windows: int = 240,
                     per_doc: int = 12, seed: int = 1) -> list[Window]:
     """Windows at paragraph boundaries at least MIN_WORDS_BEFORE words into each story, spread evenly."""
@@ -90,20 +86,20 @@ def collect_windows(checkpoint: Checkpoint, texts: Sequence[tuple[str, str]], ma
         units = doc.units
         for i, unit in enumerate(units):
             if unit.kind == "command":
-                memory_before = memory.render(tok.count, MEMORY_BUDGET)
-                names = _entity_names(memory)
-                things = memory_things(memory.summary_json(in_passing=True))
                 response = units[i + 1] if i + 1 < len(units) and units[i + 1].kind == "response" else None
                 if response is not None and words >= MIN_WORDS_BEFORE:
-                    eligible.append(_make_window(tok, d_index, story, unit.text, response.text, memory_before, names,
-                                                 words, things, _passage(tok, units, i + 1)))
+                    summary = memory.summary_json(in_passing=True)
+                    eligible.append(_make_window(tok, d_index, story, unit.text, response.text,
+                                                 memory.render(tok.count, MEMORY_BUDGET), memory_names(summary),
+                                                 words, memory_things(summary), _passage(tok, units, i + 1)))
                 memory.read_command(unit.text)
                 story += f"> {unit.text}\n\n"
                 continue
             if unit.kind == "prose" and words >= MIN_WORDS_BEFORE:
+                summary = memory.summary_json(in_passing=True)
                 eligible.append(_make_window(tok, d_index, story, None, unit.text,
-                                             memory.render(tok.count, MEMORY_BUDGET), _entity_names(memory), words,
-                                             memory_things(memory.summary_json(in_passing=True)), _passage(tok, units, i)))
+                                             memory.render(tok.count, MEMORY_BUDGET), memory_names(summary), words,
+                                             memory_things(summary), _passage(tok, units, i)))
             memory.read(unit.text)
             story += unit.text + "\n\n"
             words += len(unit.text.split())
