@@ -386,7 +386,7 @@ class Engine:
                                     MemoryPointerConfig(**tuned).steered(self.config.noun_steer,
                                                                          self.config.command_focus),
                                     memory_words(block), memory_things(summary), summary.get("places", []),
-                                    command_nouns(command))
+                                    command_nouns(command), self.memory.lexicon.keywords())
             if pointer:
                 def pointer_hook(produced, logits):
                     return pointer.adjust(logits, produced)
@@ -809,6 +809,11 @@ class Engine:
             memory = Memory.from_dict(data["memory"]) if data.get("memory") else None
             if memory is not None:
                 memory.summary_json()  # the sidebar and the editor read this: a damaged memory fails here, not there
+                if not memory.lexicon_saved:  # an older save: its story's words are counted as play counts them
+                    memory.lexicon.read(str(data.get("opening", "")))
+                    for turn in turns:
+                        memory.lexicon.read(turn.command)
+                        memory.lexicon.read(turn.narration)
             seed = data.get("seed", 0)
             if isinstance(seed, bool) or not isinstance(seed, int) or not 0 <= seed < 2**63:
                 raise ValueError(f"seed {str(seed)[:20]!r} is not a number from 0 to 2^63-1")

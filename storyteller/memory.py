@@ -25,7 +25,10 @@ from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field
 from typing import Any, Callable
 
+from storyteller.lexicon import StoryLexicon
+
 MEMORY_STATUSES = ("alive", "dead", "transformed", "imprisoned", "banished", "missing", "departed")
+SHOWN_KEYWORDS = 12  # the story's most telling words listed in the summary (the pointer uses more)
 PASSING_SENTENCES = 5  # a person mentioned once this many sentences ago or more recently is still reported
 FORGET_KINDS = ("character", "place", "object", "thread", "event")
 SPECIAL_HOLDERS = ("lost", "destroyed", "missing")
@@ -1230,6 +1233,8 @@ class Memory:
         # The player's corrections, {"kind": "status"|"holder", "name", "value", "turn"}: "turn" is the number of
         # story turns told when the correction was made, so /undo and /retry know which snapshots lack it.
         self.corrections: list[dict[str, Any]] = []
+        self.lexicon = StoryLexicon()                   # the story's words, for the memory pointer
+        self.lexicon_saved = True                       # False: loaded from a save made before the lexicon
         self._render_cache: tuple[Any, ...] | None = None
 
     # ------------------------------------------------------------------------------------------------
@@ -1239,6 +1244,7 @@ class Memory:
         """Feed more story text: paragraphs of prose, a narration, or a transcript chunk with `> command` lines."""
         if not text or not text.strip():
             return
+        self.lexicon.read(text)
         if "\u201c" in text or "\u201d" in text or "\u2019" in text or "\u2018" in text:
             text = (text.replace("\u201c", '"').replace("\u201d", '"').replace("\u2019", "'")
                     .replace("\u2018", "'"))
@@ -1259,7 +1265,7 @@ class Memory:
                         if block:
                             self._read_paragraph("\n".join(block))
                             block = []
-                        self.read_command(s[1:].strip())
+                        self._command(s[1:].strip())  # its words are in the lexicon already
                     else:
                         block.append(line)
                 if block:
@@ -1270,6 +1276,10 @@ class Memory:
 
     def read_command(self, command: str) -> None:
         """Feed a player command (the text after "> "): it sets up what the game's response may confirm."""
+        self.lexicon.read(command)
+        self._command(command)
+
+    def _command(self, command: str) -> None:
         self.transcript = True
         self._inventory = False
         cmd = _WS.sub(" ", command.strip().lstrip(">").strip().lower()).rstrip(".!")
@@ -3767,6 +3777,7 @@ class Memory:
             "speaker": self._speaker,
             "forgotten": {k: list(v) for k, v in self._forgotten.items()},
             "corrections": [dict(c) for c in self.corrections],
+            "lexicon": self.lexicon.to_dict(),
         }
 
     @classmethod
@@ -3832,6 +3843,9 @@ class Memory:
         fg = data.get("forgotten", {})
         m._forgotten = {k: list(fg.get(k, [])) for k in FORGET_KINDS}
         m.corrections = [_correction(c) for c in data.get("corrections", [])][-100:]
+        # A memory saved before the lexicon existed has none: `lexicon_saved` tells the loader to count it again.
+        m.lexicon = StoryLexicon.from_dict(data["lexicon"]) if "lexicon" in data else StoryLexicon()
+        m.lexicon_saved = "lexicon" in data
         return m
 
     def copy(self) -> "Memory":
@@ -3893,6 +3907,7 @@ class Memory:
             "threads": [t["text"] for t in self.threads],
             "events": ([f"earlier: {', '.join(self.earlier)}"] if self.earlier else []) + list(self.events),
             "pinned": list(self.pinned),
+            "keywords": [w for w, _ in self.lexicon.keywords(SHOWN_KEYWORDS)],
         }
 
     # ------------------------------------------------------------------------------------------------

@@ -28,7 +28,7 @@ from storyteller.constraints import mention_pattern
 from storyteller.corpus import Document, Unit, render_unit, split_documents
 from storyteller.memory import Memory, MemoryConfig
 from storyteller.memory_pointer import (MemoryPointer, MemoryPointerConfig, command_nouns, memory_names, memory_things,
-                                        memory_words)
+                                        memory_words, word_starts)
 
 LN2 = math.log(2)
 MIN_WORDS_BEFORE = 300
@@ -56,6 +56,7 @@ class Window:
     things: list[str] = field(default_factory=list)  # the memory's objects (memory pointer, after a determiner)
     work: str = ""             # the file the story came from: a novel's chapters, or two play-throughs of one game
     passage: list[int] = field(default_factory=list)  # the window's text and the units after it (PASSAGE_TOKENS)
+    lexicon: list[tuple[str, float]] = field(default_factory=list)  # the story's telling words (memory pointer)
 
 
 def _name_spans(text: str, names: Sequence[str]) -> list[tuple[int, int]]:
@@ -91,7 +92,8 @@ def collect_windows(checkpoint: Checkpoint, texts: Sequence[tuple[str, str]], ma
                     summary = memory.summary_json(in_passing=True)
                     eligible.append(_make_window(tok, d_index, story, unit.text, response.text,
                                                  memory.render(tok.count, MEMORY_BUDGET), memory_names(summary),
-                                                 words, memory_things(summary), _passage(tok, units, i + 1)))
+                                                 words, memory_things(summary), _passage(tok, units, i + 1),
+                                                 memory.lexicon.keywords()))
                 memory.read_command(unit.text)
                 story += f"> {unit.text}\n\n"
                 continue
@@ -99,7 +101,8 @@ def collect_windows(checkpoint: Checkpoint, texts: Sequence[tuple[str, str]], ma
                 summary = memory.summary_json(in_passing=True)
                 eligible.append(_make_window(tok, d_index, story, None, unit.text,
                                              memory.render(tok.count, MEMORY_BUDGET), memory_names(summary), words,
-                                             memory_things(summary), _passage(tok, units, i)))
+                                             memory_things(summary), _passage(tok, units, i),
+                                             memory.lexicon.keywords()))
             memory.read(unit.text)
             story += unit.text + "\n\n"
             words += len(unit.text.split())
@@ -127,7 +130,7 @@ def _passage(tok, units: Sequence[Unit], start: int) -> list[int]:
 
 def _make_window(tok, doc: int, story: str, command: str | None, text: str, memory: str,
                  names: list[str], distance: int = 0, things: Sequence[str] = (),
-                 passage: Sequence[int] = ()) -> Window:
+                 passage: Sequence[int] = (), lexicon: Sequence[tuple[str, float]] = ()) -> Window:
     tail = story[-HISTORY_CHARS:]
     history = tok.encode(tail)
     enc = tok.hf.encode(text, add_special_tokens=False)
@@ -138,12 +141,22 @@ def _make_window(tok, doc: int, story: str, command: str | None, text: str, memo
     entity_chars = sum(e - s for (s, e), m in zip(offsets, mask) if m)
     cmd = [tok.cmd_id, *tok.encode(command), tok.end_cmd_id] if command else []
     return Window(doc, history[-CONTEXT_TOKENS:], history, cmd, ids, len(shown), mask, entity_chars, memory, distance,
-                  list(names), list(things), passage=list(passage))
+                  list(names), list(things), passage=list(passage), lexicon=list(lexicon))
+
+
+@dataclass
+class Scored:
+    logp: torch.Tensor                # (n,) log p_model(target_t)
+    start_mass: torch.Tensor          # (n,) p_model(target_t starts a word), for the lexicon's weight
+    full: torch.Tensor | None = None  # (n, vocab) log-probabilities, with want_hidden
+    hidden: torch.Tensor | None = None
 
 
 @torch.no_grad()
-def _score(model, rows: list[list[int]], target_lens: list[int], pad: int, want_hidden: bool = False):
-    """Per-token log-probabilities of each row's last target_len tokens (and hidden states there)."""
+def _score(model, rows: list[list[int]], target_lens: list[int], pad: int, want_hidden: bool = False,
+           starts: torch.Tensor | None = None) -> list[Scored]:
+    """Per-token log-probabilities of each row's last target_len tokens (and hidden states there). `starts` marks
+    the tokens that start a word (`word_starts`); without it the start mass is zero."""
     length = max(len(r) for r in rows)
     x = torch.full((len(rows), length), pad, dtype=torch.long)
     for b, r in enumerate(rows):
@@ -154,9 +167,10 @@ def _score(model, rows: list[list[int]], target_lens: list[int], pad: int, want_
     for b, n in enumerate(target_lens):
         tgt = x[b, length - n :]
         lp = logp[b, length - n - 1 :].gather(-1, tgt.view(-1, 1)).squeeze(-1)
+        mass = logp[b, length - n - 1 :].exp() @ starts if starts is not None else torch.zeros(n)
         full = logp[b, length - n - 1 :] if want_hidden else None
         h = hidden[b, length - n - 1 :] if want_hidden else None
-        out.append((lp, full, h))
+        out.append(Scored(lp, mass, full, h))
     return out
 
 
@@ -171,12 +185,20 @@ def pointer_config(checkpoint: Checkpoint) -> MemoryPointerConfig | None:
     return MemoryPointerConfig(**tuned) if tuned else None
 
 
-def _with_pointer(tok, logp: torch.Tensor, row: list[int], n: int, names: list[str],
-                  config: MemoryPointerConfig | None, memory: str = "", things: Sequence[str] = ()) -> torch.Tensor:
-    if config is None:
+def _with_pointer(tok, scored: Scored, row: list[int], n: int, memory: Window | None,
+                  config: MemoryPointerConfig | None, logp: torch.Tensor | None = None) -> torch.Tensor:
+    """The window's log-probabilities with the memory pointer over `memory` (a window's memory; None: no memory).
+    `logp` replaces the model's own (the cache pointer's mixture)."""
+    logp = scored.logp if logp is None else logp
+    if config is None or memory is None or not (memory.names or memory.memory or memory.lexicon):
         return logp
-    pointer = MemoryPointer(tok, names, config, memory_words(memory), things)
-    return pointer.token_logp(logp, row[-n:], row[:-n]) if pointer else logp
+    pointer = MemoryPointer(tok, memory.names, config, memory_words(memory.memory), memory.things,
+                            lexicon=memory.lexicon)
+    return pointer.token_logp(logp, row[-n:], row[:-n], scored.start_mass) if pointer else logp
+
+
+def _starts(model, tok) -> torch.Tensor:
+    return word_starts(tok, model.head.out_features)
 
 
 def other_stories(w: Window, windows: Sequence[Window], rng: random.Random, other_works: bool = True) -> list[Window]:
@@ -198,11 +220,9 @@ def _passage_ranked(model, tok, w: Window, other: Sequence[Window],
     figures' batches (and their padding) stay as they were."""
     rows = [_row(tok, w, m.memory, w.passage) for m in (w, *other)]
     n = len(w.passage)
-    scored = _score(model, rows, [n] * len(rows), tok.pad_id)
-    model_nll = [float(-s[0].sum()) for s in scored]
-    nll = [float(-_with_pointer(tok, s[0], r, n, m.names, pointer if (m.names or m.memory) else None, m.memory,
-                                m.things).sum())
-           for s, r, m in zip(scored, rows, (w, *other))]
+    scored = _score(model, rows, [n] * len(rows), tok.pad_id, starts=_starts(model, tok))
+    model_nll = [float(-s.logp.sum()) for s in scored]
+    nll = [float(-_with_pointer(tok, s, r, n, m, pointer).sum()) for s, r, m in zip(scored, rows, (w, *other))]
     return all(nll[0] < x for x in nll[1:]), all(model_nll[0] < x for x in model_nll[1:])
 
 
@@ -232,24 +252,21 @@ def memory_ablation(checkpoint: Checkpoint, texts: Sequence[tuple[str, str]], se
     for w in windows:
         other = other_stories(w, windows, rng)
         other_any = other_stories(w, windows, any_rng, other_works=False)
+        starts = _starts(model, tok)
         rows_any = [_row(tok, w, o.memory) for o in other_any]
-        nll_any = [-_with_pointer(tok, s[0], r, len(w.target), o.names, pointer if (o.names or o.memory) else None,
-                                  o.memory, o.things)
-                   for s, r, o in zip(_score(model, rows_any, [len(w.target)] * len(rows_any), tok.pad_id),
-                                      rows_any, other_any)]
+        nll_any = [-_with_pointer(tok, s, r, len(w.target), o, pointer)
+                   for s, r, o in zip(_score(model, rows_any, [len(w.target)] * len(rows_any), tok.pad_id,
+                                             starts=starts), rows_any, other_any)]
         rows = [_row(tok, w, w.memory), _row(tok, w, None), *[_row(tok, w, o.memory) for o in other]]
-        names = [w.names, [], *[o.names for o in other]]
-        blocks = [w.memory, "", *[o.memory for o in other]]
-        objects = [w.things, [], *[o.things for o in other]]
+        memories = [w, None, *other]
         n = len(w.target)
-        scored = _score(model, rows, [n] * len(rows), tok.pad_id, want_hidden=False)
-        model_nll = [-s[0] for s in scored]
-        nll = [-_with_pointer(tok, s[0], r, n, nm, pointer if (nm or block) else None, block, th)
-               for s, r, nm, block, th in zip(scored, rows, names, blocks, objects)]
+        scored = _score(model, rows, [n] * len(rows), tok.pad_id, starts=starts)
+        model_nll = [-s.logp for s in scored]
+        nll = [-_with_pointer(tok, s, r, n, m, pointer) for s, r, m in zip(scored, rows, memories)]
         mask = torch.tensor(w.entity_mask, dtype=torch.bool)
         cache_logp = -cache_window_nll(model, tok, w, cache)
-        for tot, losses, cached in ((totals, nll, _with_pointer(tok, cache_logp, rows[0], n, w.names, pointer,
-                                                                w.memory, w.things)),
+        for tot, losses, cached in ((totals, nll, _with_pointer(tok, scored[0], rows[0], n, w, pointer,
+                                                                logp=cache_logp)),
                                     (model_totals, model_nll, cache_logp)):
             tot["with"] += float(losses[0].sum())
             tot["without"] += float(losses[1].sum())
@@ -311,18 +328,19 @@ def tune_memory_pointer(checkpoint: Checkpoint, texts: Sequence[tuple[str, str]]
                         lam_word_continues: Sequence[float] = (0.0, 0.1, 0.3, 0.5),
                         lam_nouns: Sequence[float] = (0.0, 0.02, 0.05, 0.1, 0.2, 0.3),
                         lam_noun_continues: Sequence[float] = (0.0, 0.1, 0.3, 0.7),
+                        lam_lexicons: Sequence[float] = (0.0, 0.005, 0.01, 0.015, 0.02, 0.03, 0.05, 0.08),
                         ) -> tuple[MemoryPointerConfig, list[dict]]:
     """Grid search of the memory pointer's weights on (validation) texts, minimising the bits per character of
     whole windows given their true memory (not of the name tokens alone): the two name weights first, then the
-    two word weights with the best name weights held, then the weight after a determiner."""
+    two word weights with the best name weights held, then the weight after a determiner, then the lexicon's."""
     model, tok = checkpoint.model.eval(), checkpoint.tokenizer
     wins = collect_windows(checkpoint, texts, max_windows=max_windows)
     chars = sum(w.characters for w in wins)
     scored = []
     for w in wins:
         row = _row(tok, w, w.memory)
-        (lp, _, _), = _score(model, [row], [len(w.target)], tok.pad_id)
-        scored.append((row, lp, w))
+        one, = _score(model, [row], [len(w.target)], tok.pad_id, starts=_starts(model, tok))
+        scored.append((row, one, w))
     grid = []
     for ls in lam_starts:
         for lc in lam_continues:
@@ -341,12 +359,16 @@ def tune_memory_pointer(checkpoint: Checkpoint, texts: Sequence[tuple[str, str]]
             grid.append(_grid_point(tok, scored, chars, MemoryPointerConfig(**held, lam_noun=ln,
                                                                               lam_noun_continue=lnc)))
     best = min(grid, key=lambda g: g["bpc"])
+    held = {k: v for k, v in best.items() if k not in ("bpc", "lam_lexicon")}
+    for ll in lam_lexicons:
+        if ll > 0:
+            grid.append(_grid_point(tok, scored, chars, MemoryPointerConfig(**held, lam_lexicon=ll)))
+    best = min(grid, key=lambda g: g["bpc"])
     return MemoryPointerConfig(**{k: v for k, v in best.items() if k != "bpc"}), grid
 
 
 def _grid_point(tok, scored, chars: int, cfg: MemoryPointerConfig) -> dict:
-    nats = -sum(float(_with_pointer(tok, lp, row, len(w.target), w.names, cfg, w.memory, w.things).sum())
-                for row, lp, w in scored)
+    nats = -sum(float(_with_pointer(tok, one, row, len(w.target), w, cfg).sum()) for row, one, w in scored)
     return {**cfg.to_dict(), "bpc": nats / max(1, chars) / LN2}
 
 
@@ -413,7 +435,8 @@ class CacheParts:
 @torch.no_grad()
 def cache_parts(model, tok, w: Window, max_window: int) -> CacheParts:
     n = len(w.target)
-    (lp, _, h), = _score(model, [_row(tok, w, w.memory)], [n], tok.pad_id, want_hidden=True)
+    one, = _score(model, [_row(tok, w, w.memory)], [n], tok.pad_id, want_hidden=True)
+    lp, h = one.logp, one.hidden
     history = w.history[-max_window - 1 :]
     if len(history) >= 2:
         hist_h, _ = model.hidden(torch.tensor([[tok.doc_id, *history[:-1]]]))

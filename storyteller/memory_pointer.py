@@ -17,6 +17,12 @@ A second, weaker component points at the other words of the memory block (object
 `lam_word_continue` to go on with a word split into several tokens. A story reuses its own vocabulary, so this
 is what lets the memory of the right story explain a window with no name in it.
 
+A third points at the story's lexicon, its most telling words by tf-idf (`storyteller/lexicon.py`), weighted by
+tf-idf, wherever a word may start: with weight `lam_lexicon` times the model's own probability that the next token
+starts a new word (a token that begins with a space), so that it costs next to nothing inside a word:
+
+    p(w) = (1 - g) p(w) + g p_lexicon(w),   g = lam_lexicon * p_model(next token starts a word)
+
 The same object scores fixed text (`token_logp`, for evaluation) and steers sampling (`adjust`, at play time).
 """
 
@@ -123,6 +129,7 @@ class MemoryPointerConfig:
     fresh_nouns: bool = False       # play: nouns already said in the narration give way to the others
     lam_place: float = 0.0          # play: right after "in", "at", "into"...: a place the memory holds
     focus_share: float = 0.0        # play: the share of that noun mass for what the command is about ("the lamp")
+    lam_lexicon: float = 0.0        # a word of the story's lexicon, times the model's odds that a word starts here
 
     def to_dict(self) -> dict:
         return asdict(self)
@@ -137,6 +144,14 @@ class MemoryPointerConfig:
             return self
         return replace(self, lam_noun=noun, lam_noun_continue=max(self.lam_noun_continue, self.lam_continue),
                        fresh_nouns=True, lam_place=noun / 2, focus_share=focus)
+
+
+def word_starts(tokenizer: Tokenizer, size: int) -> torch.Tensor:
+    """(size,) 1.0 for the tokens that start a new word (" ship"), 0.0 for the rest and for special tokens."""
+    mask = torch.zeros(size)
+    starts = [i for i, piece in enumerate(tokenizer.pieces[:size]) if piece[:1] == " " and piece[1:2].isalnum()]
+    mask[starts] = 1.0
+    return mask
 
 
 def _normalised(counts: dict[int, float]) -> dict[int, float]:
@@ -173,9 +188,20 @@ def _longest_match(trie: dict[tuple[int, ...], dict[int, float]], previous: Sequ
 class MemoryPointer:
     def __init__(self, tokenizer: Tokenizer, names: Sequence[str], config: MemoryPointerConfig,
                  words: Sequence[str] = (), things: Sequence[str] = (), places: Sequence[str] = (),
-                 focus: Sequence[str] = ()) -> None:
+                 focus: Sequence[str] = (), lexicon: Sequence[tuple[str, float]] = ()) -> None:
         self.config = config
         self.tokenizer = tokenizer
+        # The story's lexicon: " ship" and " Ship" (a sentence's first word), each with the word's tf-idf weight.
+        lexicon_weights: dict[int, float] = {}
+        if config.lam_lexicon > 0:
+            for word, weight in lexicon:
+                for text in dict.fromkeys((" " + word, " " + word[:1].upper() + word[1:])):
+                    if ids := tokenizer.encode(text):
+                        lexicon_weights[ids[0]] = lexicon_weights.get(ids[0], 0.0) + max(0.0, float(weight))
+        self.lexicon = _normalised({t: w for t, w in lexicon_weights.items() if w > 0})
+        self._lexicon_tensors = (torch.tensor(list(self.lexicon.keys()), dtype=torch.long),
+                                 torch.tensor(list(self.lexicon.values())))
+        self._word_starts: torch.Tensor | None = None
         names = [n.strip() for n in dict.fromkeys(names) if n and n.strip() and n.strip().lower() not in PRONOUNS]
         # Names: " Brann" mid-sentence, "Brann" after a quote or a line break; a trie continues one begun.
         spaced: dict[int, float] = {}
@@ -257,7 +283,7 @@ class MemoryPointer:
         return lam, mix
 
     def __bool__(self) -> bool:
-        return bool(self._start["bare"][1] or self.nouns or self.place_slot)
+        return bool(self._start["bare"][1] or self.nouns or self.place_slot or self.lexicon)
 
     def _after_break(self, token: int) -> bool:
         if token >= self.tokenizer.vocab_size:
@@ -318,9 +344,13 @@ class MemoryPointer:
     def _vowel(self, token: int) -> bool:
         return self.tokenizer.pieces[token].lstrip()[:1].lower() in "aeiou"
 
-    def token_logp(self, model_logp: torch.Tensor, targets: Sequence[int], before: Sequence[int]) -> torch.Tensor:
+    def token_logp(self, model_logp: torch.Tensor, targets: Sequence[int], before: Sequence[int],
+                   start_mass: torch.Tensor | None = None) -> torch.Tensor:
         """Mixed log-probabilities of fixed text: model_logp (n,) = log p_model(target_t), `before` the tokens
-        that precede the first target."""
+        that precede the first target, `start_mass` (n,) the model's probability that target_t starts a word
+        (needed when there is a lexicon: see `word_starts`)."""
+        if self.lexicon and start_mass is None:
+            raise ValueError("the lexicon's weight needs the model's word-start probabilities (start_mass)")
         out = model_logp.clone().float()
         keep = max(self.longest, self.longest_word, 1)
         history = list(before[-keep:])
@@ -328,6 +358,9 @@ class MemoryPointer:
             lam, p = self.distribution(history)
             if lam > 0:
                 out[t] = torch.log((1 - lam) * model_logp[t].float().exp() + lam * p.get(int(token), 0.0) + 1e-12)
+            if self.lexicon:
+                g = self.config.lam_lexicon * float(start_mass[t])
+                out[t] = torch.log((1 - g) * out[t].exp() + g * self.lexicon.get(int(token), 0.0) + 1e-12)
             history.append(int(token))
             if len(history) > keep:
                 history.pop(0)
@@ -336,11 +369,20 @@ class MemoryPointer:
     def adjust(self, logits: torch.Tensor, previous: Sequence[int]) -> torch.Tensor:
         """Mixed log-probabilities over the vocabulary for the next token (play time)."""
         lam, p = self.distribution(previous)
-        if lam <= 0 or not p:
+        if (lam <= 0 or not p) and not self.lexicon:
             return logits
-        mixed = torch.softmax(logits.float(), -1).mul_(1 - lam)
-        tensors = self._tensors.get(id(p))
-        if tensors is None:  # the distributions live as long as the pointer: build each one's tensors once
-            tensors = self._tensors[id(p)] = (torch.tensor(list(p.keys())), torch.tensor(list(p.values())))
-        mixed.index_add_(0, tensors[0], tensors[1], alpha=lam)
+        mixed = torch.softmax(logits.float(), -1)
+        gate = 0.0
+        if self.lexicon:
+            if self._word_starts is None or len(self._word_starts) != len(mixed):
+                self._word_starts = word_starts(self.tokenizer, len(mixed))
+            gate = self.config.lam_lexicon * float(mixed @ self._word_starts)  # before the pointer moves mass
+        if lam > 0 and p:
+            mixed.mul_(1 - lam)
+            tensors = self._tensors.get(id(p))
+            if tensors is None:  # the distributions live as long as the pointer: build each one's tensors once
+                tensors = self._tensors[id(p)] = (torch.tensor(list(p.keys())), torch.tensor(list(p.values())))
+            mixed.index_add_(0, tensors[0], tensors[1], alpha=lam)
+        if gate > 0:
+            mixed.mul_(1 - gate).index_add_(0, *self._lexicon_tensors, alpha=gate)
         return mixed.add_(1e-12).log_()
