@@ -456,3 +456,33 @@ def test_a_paragraph_does_not_open_with_a_space(tiny_checkpoint):
     narration = parrot.narrate([tok.doc_id], SamplerConfig(min_tokens=0, max_tokens=8, temperature=0.5), rng)
     text = narration.text
     assert "\n" not in text or not text.split("\n", 1)[1].startswith(" "), repr(text)
+
+
+def test_the_storys_lexicon_lowers_the_loss_given_the_true_memory_only(tiny_checkpoint):
+    """A window uses its story's words: the lexicon of the true memory explains it, another story's does not."""
+    from storyteller.memory_eval import collect_windows
+    from storyteller.memory_pointer import MemoryPointerConfig
+
+    windows = collect_windows(tiny_checkpoint, WORKS, max_windows=16)
+    tobias = next(w for w in windows if w.work == "tobias.txt")
+    assert {"mill", "grey", "cat"} <= {word for word, _ in tobias.lexicon}
+    plain = memory_ablation(tiny_checkpoint, WORKS, max_windows=16, pointer=MemoryPointerConfig(0.0, 0.0))
+    lexicon = memory_ablation(tiny_checkpoint, WORKS, max_windows=16,
+                              pointer=MemoryPointerConfig(0.0, 0.0, lam_lexicon=0.3))
+    assert lexicon["bpc_with"] < plain["bpc_with"]
+    assert lexicon["bpc_without"] == plain["bpc_without"]  # no memory, no lexicon
+    assert lexicon["bpc_with"] < lexicon["bpc_shuffled"]
+    assert lexicon["ranking_accuracy"] >= plain["ranking_accuracy"]
+
+
+def test_pointer_tuning_ends_with_the_lexicons_weight_and_keeps_the_best_point(tiny_checkpoint):
+    from storyteller.memory_eval import tune_memory_pointer
+
+    best, grid = tune_memory_pointer(tiny_checkpoint, WORKS, max_windows=8, lam_starts=(0.0, 0.02),
+                                     lam_continues=(0.0, 0.7), lam_words=(0.0,), lam_word_continues=(0.0,),
+                                     lam_nouns=(0.0,), lam_noun_continues=(0.0,), lam_lexicons=(0.0, 0.1, 0.3))
+    assert [g["lam_lexicon"] for g in grid[-2:]] == [0.1, 0.3]
+    assert all(g["lam_lexicon"] == 0.0 for g in grid[:-2])
+    chosen = min(grid, key=lambda g: g["bpc"])
+    assert best.to_dict() == {k: v for k, v in chosen.items() if k != "bpc"}
+    assert best.lam_lexicon > 0  # these tales repeat their words: the lexicon pays
