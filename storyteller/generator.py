@@ -22,7 +22,7 @@ from storyteller.checkpoint import Checkpoint
 from storyteller.config import SamplerConfig
 from storyteller.model import LSTMLanguageModel, State, quantize_for_inference
 from storyteller.sampling import sample_token
-from storyteller.tokenizer import Tokenizer, plain_text
+from storyteller.tokenizer import Tokenizer, plain_text, utf8_pending
 
 # A line starting with "> " is the model beginning a new player command: the narration is over.
 _NEW_COMMAND = re.compile(r"(^|\n)\s*>")
@@ -109,6 +109,19 @@ class Generator:
     def _indent_ids(self) -> torch.Tensor:
         return torch.tensor([i for i, p in enumerate(self.tokenizer.pieces) if p.startswith((" ", "\n "))])
 
+    @functools.cached_property
+    def _utf8_masks(self) -> tuple[torch.Tensor, dict[int, torch.Tensor]]:
+        """(tokens that open with a continuation byte, {bytes owed: tokens that may follow}). Curly quotes are three
+        byte tokens; sampled as anything but those bytes, "Don’t" became "Don�The"."""
+        data = self.tokenizer.token_bytes
+        cont = [bool(b) and 0x80 <= b[0] <= 0xBF for b in data]
+        stray = torch.tensor([i for i, c in enumerate(cont) if c], dtype=torch.long)
+        follow = {}
+        for owed in (1, 2, 3):
+            ok = [i for i, b in enumerate(data) if b and all(0x80 <= x <= 0xBF for x in b[:owed])]
+            follow[owed] = torch.tensor(sorted({*ok, *self.stop_ids}), dtype=torch.long)
+        return stray, follow
+
     def early_end_ids(self) -> list[int]:
         """What may not come before `min_tokens`: the stop tokens, and a '>' that would start the player's next
         command (the model answers "OK" and writes "> go north" in Colossal Cave's voice)."""
@@ -174,6 +187,9 @@ class Generator:
         reason = "budget"
         recent = list(prompt_ids[-settings.repetition_window:])
         early = self.early_end_ids() if settings.min_tokens > 0 and self.stop_ids else []
+        stray, follow = self._utf8_masks
+        token_bytes = self.tokenizer.token_bytes
+        owed = 0  # continuation bytes the text owes: a character begun is finished before anything else
         while len(out) < settings.max_tokens:
             if should_stop is not None and should_stop():
                 reason = "cancelled"
@@ -190,12 +206,18 @@ class Generator:
                 # with '>' held back (above, or by the grounding guard) the model's next choice was " passage...".
                 logits = logits.clone()
                 logits[self._indent_ids] = float("-inf")
+            if owed:
+                keep = follow[owed]
+                logits = torch.full_like(logits, float("-inf")).index_copy_(0, keep, logits[keep])
+            elif len(stray):
+                logits = logits.index_fill_(0, stray, float("-inf"))  # (a fresh tensor every step)
             token = sample_token(logits, settings, rng, recent, temperature=settings.temperature)
             if token in self.stop_ids:
                 reason = "eot"
                 break
             out.append(token)
             recent.append(token)
+            owed = utf8_pending(token_bytes[token], owed) if token < len(token_bytes) else 0
             piece = stream.push(token)
             if piece:
                 if not first:

@@ -103,11 +103,46 @@ class Tokenizer:
         """Every token decoded on its own (special tokens as ""), once: for masks built from token text."""
         return [self.hf.decode([i]) for i in range(self.vocab_size)]
 
+    @functools.cached_property
+    def token_bytes(self) -> list[bytes]:
+        """Every token's raw bytes (special tokens as b""). A byte-level token may hold part of a character: "’" is
+        three tokens, one byte each."""
+        decode = {c: b for b, c in _bytes_to_unicode().items()}
+        out = []
+        for i in range(self.vocab_size):
+            piece = self.hf.id_to_token(i)
+            out.append(b"" if i in self.special_ids or piece is None else bytes(decode.get(c, 0x3F) for c in piece))
+        return out
+
     def count(self, text: str) -> int:
         return len(self.encode(text))
 
     def stream(self) -> "DecodeStream":
         return DecodeStream(self)
+
+
+def _bytes_to_unicode() -> dict[int, str]:
+    """The byte-level alphabet (GPT-2's): each byte as the printable character its tokens are spelled with."""
+    printable = [*range(ord("!"), ord("~") + 1), *range(ord("\u00a1"), ord("\u00ac") + 1),
+                 *range(ord("\u00ae"), ord("\u00ff") + 1)]
+    chars = list(printable)
+    extra = 0
+    for b in range(256):
+        if b not in printable:
+            printable.append(b)
+            chars.append(256 + extra)
+            extra += 1
+    return {b: chr(c) for b, c in zip(printable, chars)}
+
+
+def utf8_pending(data: bytes, pending: int = 0) -> int:
+    """How many continuation bytes the text still owes after `data`, given that it owed `pending` before."""
+    for b in data:
+        if pending and 0x80 <= b <= 0xBF:
+            pending -= 1
+        else:
+            pending = 1 if 0xC0 <= b <= 0xDF else 2 if 0xE0 <= b <= 0xEF else 3 if 0xF0 <= b <= 0xF7 else 0
+    return pending
 
 
 class DecodeStream:

@@ -72,3 +72,39 @@ def test_tidy_narration_drops_a_sentence_left_unfinished_by_a_cut():
     assert tidy_narration("The door opens. You see a", "budget") == "The door opens."
     assert tidy_narration("You see a lamp", "eot") == "You see a lamp"  # the model ended it: kept
     assert tidy_narration("The door opens. You see a", "cancelled") == "The door opens. You see a"  # shown already
+
+
+def test_token_bytes_spell_every_token_and_utf8_pending_counts_what_a_character_owes(tiny_tokenizer):
+    from storyteller.tokenizer import utf8_pending
+
+    tok = tiny_tokenizer
+    ids = tok.encode("Don\u2019t cry, Zo\u00eb")
+    assert b"".join(tok.token_bytes[i] for i in ids).decode("utf-8") == "Don\u2019t cry, Zo\u00eb"
+    assert all(tok.token_bytes[i] == b"" for i in tok.special_ids)
+    assert utf8_pending(b"Don\xe2") == 2 and utf8_pending(b"\x80", 2) == 1 and utf8_pending(b"\x99t", 1) == 0
+    assert utf8_pending(b"Zo\xc3") == 1 and utf8_pending(b"abc") == 0 and utf8_pending(b"\x80") == 0
+
+
+def test_a_character_begun_is_finished_before_anything_else(tiny_checkpoint):
+    """"Don" + the first byte of "’" + "The" decoded as "Don�The": after a lead byte only its continuation bytes
+    may follow, and a continuation byte never comes without one."""
+    from storyteller.config import SamplerConfig
+    from storyteller.generator import Generator
+
+    tok = tiny_checkpoint.tokenizer
+    lead, the = tok.encode("\u2019")[0], tok.encode("The")[0]
+    assert tok.token_bytes[lead] == b"\xe2"
+    stray = tok.encode("\u2019")[1]
+
+    def hook(produced, logits):  # the model's favourites: the lead byte once, then "The" or a stray byte
+        logits = logits.clone()
+        logits[lead if not produced else the] += 50.0
+        logits[stray] += 49.0
+        return logits
+
+    settings = SamplerConfig(max_tokens=6, temperature=1.0, top_k=0, top_p=1.0, repetition_penalty=1.0)
+    narration = Generator(tiny_checkpoint, quantize=False).narrate(
+        tok.encode("Once"), settings, torch.Generator().manual_seed(0), logits_hook=hook)
+    data = b"".join(tok.token_bytes[i] for i in narration.token_ids)
+    assert data.startswith(b"\xe2") and all(0x80 <= b <= 0xBF for b in data[1:3])
+    assert data[3:].startswith(b"The") and b"\x80" not in data[3:] and "\ufffd" not in narration.text
