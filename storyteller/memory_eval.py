@@ -249,6 +249,7 @@ def memory_ablation(checkpoint: Checkpoint, texts: Sequence[tuple[str, str]], se
     buckets: dict[int, list[float]] = {}  # bucket -> [nats with, nats without, characters, windows, model only]
     any_rng = random.Random(seed + 1)
     any_ranked_ok = 0
+    named = [0, 0]  # windows that name something the memory holds: [ranked right, all]
     for w in windows:
         other = other_stories(w, windows, rng)
         other_any = other_stories(w, windows, any_rng, other_works=False)
@@ -274,7 +275,11 @@ def memory_ablation(checkpoint: Checkpoint, texts: Sequence[tuple[str, str]], se
             tot["e_with"] += float(losses[0][mask].sum())
             tot["e_without"] += float(losses[1][mask].sum())
             tot["cache"] += float(-cached.sum())
-        ranked_ok += all(float(nll[0].sum()) < float(x.sum()) for x in nll[2:])
+        ranked = all(float(nll[0].sum()) < float(x.sum()) for x in nll[2:])
+        ranked_ok += ranked
+        if any(w.entity_mask):
+            named[0] += ranked
+            named[1] += 1
         any_ranked_ok += all(float(nll[0].sum()) < float(x.sum()) for x in nll_any)
         model_ranked_ok += all(float(model_nll[0].sum()) < float(x.sum()) for x in model_nll[2:])
         ok, model_ok = _passage_ranked(model, tok, w, other, pointer)  # the same other memories, no new draws
@@ -308,6 +313,11 @@ def memory_ablation(checkpoint: Checkpoint, texts: Sequence[tuple[str, str]], se
         "windows": len(windows), "stories": len(docs), "characters": chars, "entity_characters": entity_chars,
         **figures(totals, ranked_ok, passage_ok),
         "ranking_accuracy_any_document": round(any_ranked_ok / len(windows), 4),
+        # The ranking split by whether the window names something the memory holds (the pointer's names have
+        # something to find there) or nothing (only the block's reading, its words and the lexicon can tell).
+        "ranking_by_window": {"naming_windows": named[1],
+                              "naming": round(named[0] / max(1, named[1]), 4),
+                              "other": round((ranked_ok - named[0]) / max(1, len(windows) - named[1]), 4)},
         "passage_tokens": round(sum(len(w.passage) for w in windows) / len(windows), 1),
         "works": len({w.work for w in windows}),
         "cache": cache.to_dict(),

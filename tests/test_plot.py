@@ -76,6 +76,12 @@ def test_memory_ablation_reports_all_figures(tiny_checkpoint):
     assert 0.0 <= result["ranking_accuracy"] <= 1.0 and 0.0 <= result["ranking_accuracy_any_document"] <= 1.0
     assert result["works"] == 2
     assert result["memory_pointer"] is None and result["model_only"]["bpc_with"] == result["bpc_with"]
+    # the split by windows that name something the memory holds adds up to the whole
+    split = result["ranking_by_window"]
+    naming = split["naming_windows"]
+    assert 0 < naming <= result["windows"]
+    assert math.isclose(split["naming"] * naming + split["other"] * (result["windows"] - naming),
+                        result["ranking_accuracy"] * result["windows"], abs_tol=1e-3)
 
 
 def test_ranking_draws_other_memories_from_other_works_when_there_are_enough():
