@@ -5,7 +5,8 @@ import sys
 from pathlib import Path
 
 HEADLESS = ["config", "tokenizer", "model", "checkpoint", "sampling", "generator", "memory", "engine", "saves",
-            "corpus", "dataset", "training", "evaluation", "memory_eval", "cache", "constraints", "cli"]
+            "corpus", "dataset", "training", "evaluation", "memory_eval", "cache", "constraints", "cli", "lexicon",
+            "memory_pointer"]
 
 
 def test_headless_modules_do_not_import_textual():
