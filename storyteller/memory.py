@@ -801,6 +801,8 @@ _NAME_VERB_AFTER = re.compile(
     # the common irregular pasts, and any regular one ("Mara mended nets ... Mara sang to the gulls")
     r"sang|wept|ate|drank|fell|flew|swam|spoke|woke|slept|kept|left|met|sent|brought|bought|caught|held|hid|"
     r"rode|wrote|wore|threw|grew|drew|shook|led|fed|fought|lay|began|ran|won|lost|sold|sought|stole|struck|"
+    r"drove|strode|crept|knelt|bent|spent|built|meant|slid|spun|swung|stuck|sank|sprang|rang|clung|flung|bit|"
+    r"fled|lit|taught|chose|froze|rose|broke|tore|bore|swore|forgot|forgave|hung|dug|blew|became|understood|"
     r"[a-z]{2,}ed)\b")
 _SPEECH_AFTER = re.compile(rf"\s+(?:{_SPEECH_VERBS})\b")
 _SPEECH_BEFORE = re.compile(rf"\b(?:{_SPEECH_VERBS})\s+$")

@@ -1366,3 +1366,9 @@ def test_fates_in_chronicles_and_whodunits(sentence, name, status):
 ])
 def test_wearing_and_bestowing(text, thing, holder):
     assert _holder(_NESSA + text, thing) == holder
+
+
+def test_a_name_that_opens_sentences_is_a_person_after_an_irregular_past():
+    memory = Memory()
+    memory.read(_MARA + "Aput came to see Mara. Aput drove his sledge home across the ice.")
+    assert "Aput" in {c["name"] for c in memory.summary_json()["characters"]}
