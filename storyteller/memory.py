@@ -322,7 +322,7 @@ _BODY_CONTAINERS = set(_words("hand hands palm palms pocket pockets belt lap arm
                               "claws claw paw paws head neck finger shoulder back girdle sleeve apron bag sack "
                               "basket purse pouch knapsack satchel coat cloak jacket cape shirt tunic vest waistcoat "
                               "pack rucksack backpack haversack wallet robe gown mantle shawl feet boot boots hat cap "
-                              "stocking shoe bodice skirt breeches trousers saddlebag saddlebags"))
+                              "stocking shoe bodice skirt breeches trousers saddlebag saddlebags scabbard sheath holster quiver"))
 
 _GOAL_VERBS = set(_words("""find rescue save free kill slay bring fetch deliver reach win marry destroy defeat recover
         return seek catch escape protect avenge discover break steal get obtain capture punish cure heal
@@ -846,7 +846,7 @@ _NP_STOP = set(_words("""and or to from with in on at into onto of by for which 
         its our the a an is was were are had has have be been upon through across along behind beside near
         toward towards round around inside outside until till without above below beneath between among
         quickly slowly carefully gently high low there here home first last just only once twice instead
-        too either also together alone tight tightly now"""))
+        too either also together alone tight tightly now anyway anyhow forever afterwards afterward safely"""))
 _OBJ_PRONOUN = {"it", "them"}
 _TAKE_STRONG = ("picked up|picks up|pick up|picking up|picked|grabbed|grabs|grab|snatched|snatches|snatch|seized|"
                 "seizes|lifted|lifts|took up|takes up|caught up|scooped up|gathered up|pocketed|pockets|"
@@ -866,6 +866,11 @@ _DESTROY = ("broke|breaks|smashed|smashes|shattered|shatters|destroyed|destroys|
             "snapped|snaps|splintered|splinters|"
             "ate|eats|devoured|devours|drank|drinks|tore|tears|melted|melts|consumed|consumes|ruined|ruins|"
             "swallowed|swallows|ate\\s+up|eats\\s+up|dashed|dashes")
+# Where a thing was put: "into the well", "on the high altar", "on Bubbles' grave" (a possessor as determiner).
+_DROP_PLACE_RE = re.compile(r"\b(?:into|in|onto|on|under|inside|upon|beside|by|at|behind|over|down|to(?=\s+the\s+(?:floor|"
+                            r"ground|deck|flagstones|earth|bottom)\b))\s+(?P<det>the|a|an|his|her|their|my|your|its|our|"
+                            r"[a-z][\w-]*'s|[a-z][\w-]*s')\s+(?P<words>[a-z][\w'-]*(?:\s+[a-z][\w'-]*){0,2})")
+_OVER_EDGES = {"side", "edge", "rail", "railing", "gunwale", "bridge", "parapet", "wall"}
 _LOSE = r"lost|loses|mislaid|never\s+found|never\s+recovered|(?:no\s+one|nobody)\s+(?:ever\s+)?found"
 _WENT_WITH_RE = re.compile(r"\b(?:went|goes|came|comes|left|leaves|set\s+off|set\s+out|rode|rides|walked|walks|ran|runs|"
                            r"sailed|sails|departed|departs|returned|returns|hurried|hurries|fled|flees|escaped|"
@@ -3180,18 +3185,17 @@ class Memory:
                 if holder_name:
                     self._set_holder(key, name, holder_name)
                     return
-        m = re.search(r"\b(?:into|in|onto|on|under|inside|upon|beside|by|at|behind|over|down|to(?=\s+the\s+(?:floor|"
-                      r"ground|deck|flagstones|earth|bottom)\b))\s+(?P<det>the|a|an|his|"
-                      r"her|their|my|your|its|our)\s+(?P<words>[a-z][\w'-]*(?:\s+[a-z][\w'-]*){0,2})", tail)
+        places = []
+        pos = 0
+        while (p := _DROP_PLACE_RE.search(tail, pos)) is not None:  # overlapping: "over the side into the water"
+            places.append((p, self._place_words(p.group("words"))))
+            pos = p.start("words") + 1
+        m, words = places[0] if places else (None, [])
+        if words and words[-1] in _OVER_EDGES:
+            # "dropped it over the side into the grey water": where it went is the next place named
+            m, words = next(((p, w) for p, w in places[1:] if w and w[-1] in _WATER | _FIRE), (m, words))
         holder = None
         if m:
-            words = []
-            for w in m.group("words").split():
-                if w in _NP_STOP and not (not words and w in ("inside", "outside", "back")):
-                    break  # "in my inside pocket": "inside" is an adjective there
-                if words and w in _REFLEXIVE:
-                    break  # "threw it over the side himself"
-                words.append(w)
             if words:
                 head = words[-1]
                 det = m.group("det")
@@ -3199,6 +3203,10 @@ class Memory:
                     holder = "lost"
                 elif head in _FIRE:
                     holder = "destroyed"
+                elif det.endswith(("'s", "'")) and head in _BODY_CONTAINERS:
+                    # "slipped the ring into Tom's pocket": Tom has it
+                    owner_key = self._aliases.get(det.rstrip("s").rstrip("'")) or self._aliases.get(det[:-2])
+                    holder = self._holder_name(owner_key) if owner_key in self.characters else " ".join(words)
                 elif det in ("his", "her", "their", "my", "your", "its", "our") and head in _BODY_CONTAINERS:
                     owner = self._possessor(det, subj)
                     if owner is None and det in ("his", "her") and key in self.objects:
@@ -3216,6 +3224,18 @@ class Memory:
                 return
             holder = self._here()
         self._set_holder(key, name, holder)
+
+    @staticmethod
+    def _place_words(phrase: str) -> list[str]:
+        """The noun phrase of a place a thing was put: up to a word that cannot be in it ("the well and ran")."""
+        words: list[str] = []
+        for w in phrase.split():
+            if w in _NP_STOP and not (not words and w in ("inside", "outside", "back", "high", "low")):
+                break  # "in my inside pocket", "on the high altar": adjectives there
+            if words and w in _REFLEXIVE:
+                break  # "threw it over the side himself"
+            words.append(w)
+        return words
 
     def _possessor(self, det: str, subj: str | None) -> str | None:
         if det in ("my", "our") and self.hero == "I":

@@ -1372,3 +1372,23 @@ def test_a_name_that_opens_sentences_is_a_person_after_an_irregular_past():
     memory = Memory()
     memory.read(_MARA + "Aput came to see Mara. Aput drove his sledge home across the ice.")
     assert "Aput" in {c["name"] for c in memory.summary_json()["characters"]}
+
+
+@pytest.mark.parametrize("text, thing, holder", [
+    # an adjective before the place is part of it, not where its name stops
+    (_NESSA + "Tom found a pearl in the reeds. Tom placed the pearl on the high altar.", "pearl", "high altar"),
+    # a possessor as the determiner: the place itself, or the one who wears the container
+    (_NESSA + "Nessa found a pink shell. Nessa laid the pink shell on Bubbles' grave.", "pink shell", "grave"),
+    (_NESSA + "Tom mended the boat. Nessa had a ring. Nessa put the ring into Tom's pocket.", "ring", "Tom"),
+    # over the side and into the water: where it went is the water
+    (_NESSA + "Nessa had a brass compass. Nessa dropped the brass compass over the side into the grey water.",
+     "brass compass", "lost"),
+    (_NESSA + "Nessa had a brass compass. Nessa dropped the brass compass over the side of the boat.",
+     "brass compass", "side"),
+    # a sword in its scabbard is still worn; an adverb after the place is not part of it
+    (_NESSA + "Tom mended the boat. Tom had a broken sword. Tom slid the broken sword into his scabbard anyway.",
+     "broken sword", "Tom"),
+    (_NESSA + "Nessa had a key. Nessa hid the key under the mat again.", "key", "mat"),
+])
+def test_where_a_thing_was_put(text, thing, holder):
+    assert _holder(text, thing) == holder
