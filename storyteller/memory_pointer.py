@@ -19,7 +19,8 @@ is what lets the memory of the right story explain a window with no name in it.
 
 A third points at the story's lexicon, its most telling words by tf-idf (`storyteller/lexicon.py`), weighted by
 tf-idf, wherever a word may start: with weight `lam_lexicon` times the model's own probability that the next token
-starts a new word (a token that begins with a space), so that it costs next to nothing inside a word:
+starts a new word (a token that begins with a space and a letter or digit), so that it costs next to nothing inside
+a word:
 
     p(w) = (1 - g) p(w) + g p_lexicon(w),   g = lam_lexicon * p_model(next token starts a word)
 
@@ -28,6 +29,7 @@ The same object scores fixed text (`token_logp`, for evaluation) and steers samp
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass, replace
@@ -146,8 +148,10 @@ class MemoryPointerConfig:
                        fresh_nouns=True, lam_place=noun / 2, focus_share=focus)
 
 
+@functools.lru_cache(maxsize=4)
 def word_starts(tokenizer: Tokenizer, size: int) -> torch.Tensor:
-    """(size,) 1.0 for the tokens that start a new word (" ship"), 0.0 for the rest and for special tokens."""
+    """(size,) 1.0 for the tokens that start a new word (" ship"), 0.0 for the rest and for special tokens. Built
+    once per tokenizer (every turn's pointer asks); not to be changed in place."""
     mask = torch.zeros(size)
     starts = [i for i, piece in enumerate(tokenizer.pieces[:size]) if piece[:1] == " " and piece[1:2].isalnum()]
     mask[starts] = 1.0
