@@ -13,7 +13,7 @@ import difflib
 import os
 import random
 import re
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -25,6 +25,7 @@ from storyteller.cache import CacheConfig, StoryCache
 from storyteller.config import TEMPERATURE_MIN, EngineConfig, SamplerConfig, clamp_temperature, from_dict
 from storyteller.constraints import combine, fate_guard, ground_guard, holder_guard, repeat_guard, told_sentences
 from storyteller.generator import Generator, Narration
+from storyteller.lexicon import StoryLexicon
 from storyteller.memory import Memory, MemoryConfig
 from storyteller.memory_pointer import (MemoryPointer, MemoryPointerConfig, command_nouns, memory_names, memory_things,
                                         memory_words)
@@ -336,7 +337,7 @@ class Engine:
 
     def play_turn(self, command: str, on_text: Callable[[str], None] | None = None,
                   should_stop: Callable[[], bool] | None = None, mode: str = "do") -> Reply:
-        before = self.memory.to_dict()
+        before = self.memory.snapshot()
         narration = self._narrate(command, on_text, should_stop, mode)
         if narration.stop_reason == "cancelled" and not narration.text:
             # Stopped before the first word: no story happened, so no turn is kept (not "Nothing happens.").
@@ -475,7 +476,7 @@ class Engine:
         turn = self.redo_stack.pop()
         # The memory before it now: the old snapshot may lack a correction made while it was undone, or describe a
         # narration since altered.
-        turn.memory_before = self.memory.to_dict()
+        turn.memory_before = self.memory.snapshot()
         self.turns.append(turn)
         self._after_turn(turn)
         self.autosave()
@@ -557,7 +558,7 @@ class Engine:
     def _replace_last_narration(self, narration: str) -> Turn:
         """The last turn told differently: the memory goes back to before it and reads the new narration."""
         old = self._pop_turn()
-        turn = Turn(old.command, narration, self.memory.to_dict(), old.mode, old.other_narrations(narration))
+        turn = Turn(old.command, narration, self.memory.snapshot(), old.mode, old.other_narrations(narration))
         self.turns.append(turn)
         self._after_turn(turn)
         self.autosave()
@@ -734,6 +735,8 @@ class Engine:
             except (KeyError, TypeError, ValueError, AttributeError):
                 restored = None  # a damaged snapshot in a hand-edited save: rebuild instead
         if restored is not None:
+            if not restored.lexicon_saved:  # snapshots leave the lexicon out: count the story's words again
+                _count_words(restored, self.opening, self.turns)
             restored.keep_player_edits(self.memory, len(self.turns))
             self.memory = restored
         else:  # snapshot trimmed away (or damaged): rebuild the memory from the story itself
@@ -809,11 +812,8 @@ class Engine:
             memory = Memory.from_dict(data["memory"]) if data.get("memory") else None
             if memory is not None:
                 memory.summary_json()  # the sidebar and the editor read this: a damaged memory fails here, not there
-                if not memory.lexicon_saved:  # an older save: its story's words are counted as play counts them
-                    memory.lexicon.read(str(data.get("opening", "")))
-                    for turn in turns:
-                        memory.lexicon.read(turn.command)
-                        memory.lexicon.read(turn.narration)
+                if not memory.lexicon_saved:  # a save from before the lexicon
+                    _count_words(memory, str(data.get("opening", "")), turns)
             seed = data.get("seed", 0)
             if isinstance(seed, bool) or not isinstance(seed, int) or not 0 <= seed < 2**63:
                 raise ValueError(f"seed {str(seed)[:20]!r} is not a number from 0 to 2^63-1")
@@ -864,6 +864,15 @@ def _is_transcript(path: Path) -> bool:
     except OSError:
         return False
     return re.match(r"# [^\n]*\n\n\*\d+ turns?, narrated by ", head) is not None
+
+
+def _count_words(memory: Memory, opening: str, turns: Sequence[Turn]) -> None:
+    """The lexicon of a memory restored without one, counted from the story in the order play read it (the opening,
+    then each turn's command and narration), so that it is the very lexicon play would have."""
+    memory.lexicon = StoryLexicon()
+    for text in (opening, *(part for t in turns for part in (t.command, t.narration))):
+        memory.lexicon.read(text)
+    memory.lexicon_saved = True
 
 
 def _read_turn(memory: Memory, turn: Turn) -> None:

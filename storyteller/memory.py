@@ -3870,6 +3870,13 @@ class Memory:
         m.lexicon_saved = "lexicon" in data
         return m
 
+    def snapshot(self) -> dict[str, Any]:
+        """The memory for an undo snapshot: `to_dict` without the lexicon, which is most of its size in a long
+        story and is counted again from the story when the snapshot is restored (`lexicon_saved` is then False)."""
+        data = self.to_dict()
+        del data["lexicon"]
+        return data
+
     def copy(self) -> "Memory":
         return Memory.from_dict(json.loads(json.dumps(self.to_dict())))
 

@@ -111,3 +111,17 @@ def test_the_pointer_offers_the_lexicon_only_where_a_word_may_start(tiny_tokeniz
         pointer.token_logp(model_logp, target, tok.encode("Then"))
     scored = pointer.token_logp(model_logp, target, tok.encode("Then"), torch.tensor([float(plain.exp() @ starts)]))
     assert math.isclose(float(scored[0]), float(mixed[castle]), rel_tol=1e-4)
+
+
+def test_undo_snapshots_leave_the_lexicon_out_and_undo_counts_it_again(make_engine):
+    engine = make_engine(opening="You stand by the millpond. The miller watches you.")
+    engine.submit("look at the millpond")
+    engine.submit("ask the miller about the millstone")
+    before = StoryLexicon(dict(engine.memory.lexicon.counts))
+    engine.submit("throw the millstone into the millpond")
+    assert all("lexicon" not in t.memory_before for t in engine.turns if t.memory_before is not None)
+    assert engine.memory.lexicon != before  # the third turn's words were counted
+    assert engine.submit("/undo").kind == "info"
+    assert engine.memory.lexicon == before
+    engine.submit("/retry")
+    assert engine.submit("/undo").kind == "info" and engine.memory.lexicon.counts["millpond"] >= 2
