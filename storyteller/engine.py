@@ -143,6 +143,8 @@ class Session:
     author_note: str
     opening: str
     created: str | None
+
+
 WORLD_INFO_SCAN_CHARS = 2_000  # how far back in the story a world-info key is looked for (about the context)
 
 

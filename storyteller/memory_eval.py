@@ -198,6 +198,7 @@ def _with_pointer(tok, scored: Scored, row: list[int], n: int, memory: Window | 
 
 
 def _starts(model, tok) -> torch.Tensor:
+    """Which of the model's output tokens start a word (built once per tokenizer: `word_starts` is cached)."""
     return word_starts(tok, model.head.out_features)
 
 
@@ -250,10 +251,10 @@ def memory_ablation(checkpoint: Checkpoint, texts: Sequence[tuple[str, str]], se
     any_rng = random.Random(seed + 1)
     any_ranked_ok = 0
     named = [0, 0]  # windows that name something the memory holds: [ranked right, all]
+    starts = _starts(model, tok)
     for w in windows:
         other = other_stories(w, windows, rng)
         other_any = other_stories(w, windows, any_rng, other_works=False)
-        starts = _starts(model, tok)
         rows_any = [_row(tok, w, o.memory) for o in other_any]
         nll_any = [-_with_pointer(tok, s, r, len(w.target), o, pointer)
                    for s, r, o in zip(_score(model, rows_any, [len(w.target)] * len(rows_any), tok.pad_id,
@@ -347,9 +348,10 @@ def tune_memory_pointer(checkpoint: Checkpoint, texts: Sequence[tuple[str, str]]
     wins = collect_windows(checkpoint, texts, max_windows=max_windows)
     chars = sum(w.characters for w in wins)
     scored = []
+    starts = _starts(model, tok)
     for w in wins:
         row = _row(tok, w, w.memory)
-        one, = _score(model, [row], [len(w.target)], tok.pad_id, starts=_starts(model, tok))
+        one, = _score(model, [row], [len(w.target)], tok.pad_id, starts=starts)
         scored.append((row, one, w))
     grid = []
     for ls in lam_starts:

@@ -17,10 +17,9 @@ A second, weaker component points at the other words of the memory block (object
 `lam_word_continue` to go on with a word split into several tokens. A story reuses its own vocabulary, so this
 is what lets the memory of the right story explain a window with no name in it.
 
-A third points at the story's lexicon, its most telling words by tf-idf (`storyteller/lexicon.py`), weighted by
-tf-idf, wherever a word may start: with weight `lam_lexicon` times the model's own probability that the next token
-starts a new word (a token that begins with a space and a letter or digit), so that it costs next to nothing inside
-a word:
+A third points at the story's lexicon, its most telling words (`storyteller/lexicon.py`), each in proportion to
+its tf-idf weight, wherever a word may start: with weight `lam_lexicon` times the model's own probability that the
+next token starts a new word (a space and a letter or digit), so that it costs next to nothing inside a word:
 
     p(w) = (1 - g) p(w) + g p_lexicon(w),   g = lam_lexicon * p_model(next token starts a word)
 
